@@ -1,0 +1,101 @@
+package dev.relay.engine.config;
+
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * How the delivery loop runs. Every bound is here: in-flight deliveries, claim size, per-endpoint
+ * concurrency, settle batches, payload size.
+ *
+ * @param maxInFlight deliveries claimed and not yet settled, across all endpoints (default 256)
+ * @param claimBatchSize most rows one claim statement takes (default 100)
+ * @param endpointMaxInFlight default cap of in-flight deliveries per endpoint (default 32);
+ *     {@code endpointLimits} overrides it per endpoint name
+ * @param endpointLimits per-endpoint overrides of {@code endpointMaxInFlight}
+ * @param lease how long a claim is exclusive; a crashed relay's rows come back after it (default
+ *     60 s). Must exceed {@code attemptTimeout}.
+ * @param attemptTimeout the longest one delivery attempt may take before it counts as a
+ *     retryable failure (default 30 s)
+ * @param pollInterval fallback poll while LISTEN/NOTIFY works (default 5 s)
+ * @param pollIntervalWithoutNotify poll interval when notifications do not arrive, e.g. behind
+ *     pgbouncer in transaction mode (default 500 ms)
+ * @param settleBatchSize most outcomes written per settle statement (default 100)
+ * @param settleLinger longest wait to fill a settle batch (default 5 ms)
+ * @param maxPayloadBytes the largest payload {@code relay.publish} accepts (default 256 KiB)
+ * @param gaugeRefresh how often backlog and oldest-pending gauges are refreshed (default 10 s)
+ * @param retry backoff and attempt limits
+ * @param retention what the purger keeps
+ */
+public record EngineConfig(
+    int maxInFlight,
+    int claimBatchSize,
+    int endpointMaxInFlight,
+    Map<String, Integer> endpointLimits,
+    Duration lease,
+    Duration attemptTimeout,
+    Duration pollInterval,
+    Duration pollIntervalWithoutNotify,
+    int settleBatchSize,
+    Duration settleLinger,
+    int maxPayloadBytes,
+    Duration gaugeRefresh,
+    RetryPolicy retry,
+    RetentionPolicy retention) {
+
+  public static final EngineConfig DEFAULT =
+      new EngineConfig(
+          256,
+          100,
+          32,
+          Map.of(),
+          Duration.ofSeconds(60),
+          Duration.ofSeconds(30),
+          Duration.ofSeconds(5),
+          Duration.ofMillis(500),
+          100,
+          Duration.ofMillis(5),
+          256 * 1024,
+          Duration.ofSeconds(10),
+          RetryPolicy.DEFAULT,
+          RetentionPolicy.DEFAULT);
+
+  public EngineConfig {
+    Checks.positive("delivery.max-in-flight", maxInFlight);
+    Checks.positive("delivery.claim-batch-size", claimBatchSize);
+    Checks.positive("delivery.endpoint-max-in-flight", endpointMaxInFlight);
+    Checks.positive("delivery.lease", lease);
+    Checks.positive("delivery.attempt-timeout", attemptTimeout);
+    Checks.positive("delivery.poll-interval", pollInterval);
+    Checks.positive("delivery.poll-interval-without-notify", pollIntervalWithoutNotify);
+    Checks.positive("delivery.settle-batch-size", settleBatchSize);
+    Checks.positive("delivery.settle-linger", settleLinger);
+    Checks.positive("delivery.max-payload-bytes", maxPayloadBytes);
+    Checks.positive("delivery.gauge-refresh", gaugeRefresh);
+    endpointLimits = Map.copyOf(endpointLimits);
+    endpointLimits.forEach(
+        (name, limit) -> Checks.positive("endpoints." + name + ".max-in-flight", limit));
+    if (retry == null || retention == null) {
+      throw new IllegalArgumentException("delivery.retry and delivery.retention are required");
+    }
+    // An attempt outliving its lease could be claimed again by another relay while still
+    // running: two live attempts at once (invariant 3). Keep a margin for the settle.
+    if (attemptTimeout.plusSeconds(5).compareTo(lease) > 0) {
+      throw new IllegalArgumentException(
+          "delivery.lease ("
+              + lease
+              + ") must exceed delivery.attempt-timeout ("
+              + attemptTimeout
+              + ") by at least 5 s, so no attempt outlives its lease");
+    }
+  }
+
+  public int endpointLimit(String endpoint) {
+    return endpointLimits.getOrDefault(endpoint, endpointMaxInFlight);
+  }
+
+  public EngineConfig withEndpointLimits(Map<String, Integer> limits) {
+    return new EngineConfig(maxInFlight, claimBatchSize, endpointMaxInFlight, limits, lease,
+        attemptTimeout, pollInterval, pollIntervalWithoutNotify, settleBatchSize, settleLinger,
+        maxPayloadBytes, gaugeRefresh, retry, retention);
+  }
+}
