@@ -13,7 +13,7 @@ import java.util.Map;
  *     {@code endpointLimits} overrides it per endpoint name
  * @param endpointLimits per-endpoint overrides of {@code endpointMaxInFlight}
  * @param lease how long a claim is exclusive; a crashed relay's rows come back after it (default
- *     60 s). Must exceed {@code attemptTimeout}.
+ *     60 s). Must exceed {@code attemptTimeout} by at least 1 s.
  * @param attemptTimeout the longest one delivery attempt may take before it counts as a
  *     retryable failure (default 30 s)
  * @param pollInterval fallback poll while LISTEN/NOTIFY works (default 5 s)
@@ -79,13 +79,13 @@ public record EngineConfig(
     }
     // An attempt outliving its lease could be claimed again by another relay while still
     // running: two live attempts at once (invariant 3). Keep a margin for the settle.
-    if (attemptTimeout.plusSeconds(5).compareTo(lease) > 0) {
+    if (attemptTimeout.plusSeconds(1).compareTo(lease) > 0) {
       throw new IllegalArgumentException(
           "delivery.lease ("
               + lease
               + ") must exceed delivery.attempt-timeout ("
               + attemptTimeout
-              + ") by at least 5 s, so no attempt outlives its lease");
+              + ") by at least 1 s (twice is comfortable), so no attempt outlives its lease");
     }
   }
 
@@ -93,9 +93,68 @@ public record EngineConfig(
     return endpointLimits.getOrDefault(endpoint, endpointMaxInFlight);
   }
 
-  public EngineConfig withEndpointLimits(Map<String, Integer> limits) {
-    return new EngineConfig(maxInFlight, claimBatchSize, endpointMaxInFlight, limits, lease,
-        attemptTimeout, pollInterval, pollIntervalWithoutNotify, settleBatchSize, settleLinger,
-        maxPayloadBytes, gaugeRefresh, retry, retention);
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  public static Builder builder() {
+    return new Builder(DEFAULT);
+  }
+
+  /** Starts from a config (the defaults, via {@link #builder()}) and changes what is set. */
+  public static final class Builder {
+    private int maxInFlight;
+    private int claimBatchSize;
+    private int endpointMaxInFlight;
+    private Map<String, Integer> endpointLimits;
+    private Duration lease;
+    private Duration attemptTimeout;
+    private Duration pollInterval;
+    private Duration pollIntervalWithoutNotify;
+    private int settleBatchSize;
+    private Duration settleLinger;
+    private int maxPayloadBytes;
+    private Duration gaugeRefresh;
+    private RetryPolicy retry;
+    private RetentionPolicy retention;
+
+    private Builder(EngineConfig c) {
+      maxInFlight = c.maxInFlight;
+      claimBatchSize = c.claimBatchSize;
+      endpointMaxInFlight = c.endpointMaxInFlight;
+      endpointLimits = c.endpointLimits;
+      lease = c.lease;
+      attemptTimeout = c.attemptTimeout;
+      pollInterval = c.pollInterval;
+      pollIntervalWithoutNotify = c.pollIntervalWithoutNotify;
+      settleBatchSize = c.settleBatchSize;
+      settleLinger = c.settleLinger;
+      maxPayloadBytes = c.maxPayloadBytes;
+      gaugeRefresh = c.gaugeRefresh;
+      retry = c.retry;
+      retention = c.retention;
+    }
+
+    public Builder maxInFlight(int v) { maxInFlight = v; return this; }
+    public Builder claimBatchSize(int v) { claimBatchSize = v; return this; }
+    public Builder endpointMaxInFlight(int v) { endpointMaxInFlight = v; return this; }
+    public Builder endpointLimits(Map<String, Integer> v) { endpointLimits = v; return this; }
+    public Builder lease(Duration v) { lease = v; return this; }
+    public Builder attemptTimeout(Duration v) { attemptTimeout = v; return this; }
+    public Builder pollInterval(Duration v) { pollInterval = v; return this; }
+    public Builder pollIntervalWithoutNotify(Duration v) { pollIntervalWithoutNotify = v; return this; }
+    public Builder settleBatchSize(int v) { settleBatchSize = v; return this; }
+    public Builder settleLinger(Duration v) { settleLinger = v; return this; }
+    public Builder maxPayloadBytes(int v) { maxPayloadBytes = v; return this; }
+    public Builder gaugeRefresh(Duration v) { gaugeRefresh = v; return this; }
+    public Builder retry(RetryPolicy v) { retry = v; return this; }
+    public Builder retention(RetentionPolicy v) { retention = v; return this; }
+
+    /** Validates; the message names the offending key. */
+    public EngineConfig build() {
+      return new EngineConfig(maxInFlight, claimBatchSize, endpointMaxInFlight, endpointLimits, lease,
+          attemptTimeout, pollInterval, pollIntervalWithoutNotify, settleBatchSize, settleLinger,
+          maxPayloadBytes, gaugeRefresh, retry, retention);
+    }
   }
 }

@@ -1,0 +1,243 @@
+package dev.relay.engine;
+
+import dev.relay.engine.config.EngineConfig;
+import dev.relay.engine.db.Database;
+import dev.relay.engine.deadletter.DeadLetters;
+import dev.relay.engine.delivery.Deliveries;
+import dev.relay.engine.endpoint.Endpoints;
+import dev.relay.engine.loop.DeliveryLoop;
+import dev.relay.engine.metrics.EngineMetrics;
+import dev.relay.engine.publish.MessagePublisher;
+import dev.relay.engine.retention.Purger;
+import dev.relay.engine.spi.Deliverer;
+import dev.relay.engine.wakeup.NotificationListener;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.Disposables;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * The relay's engine: claims due deliveries, hands them to a {@link Deliverer}, settles the
+ * outcomes, wakes on NOTIFY (polling as a fallback), purges old rows, and keeps gauges fresh.
+ * It knows nothing of HTTP. Migrations are separate ({@link Database#migrate()}), so a
+ * deployment can run them once before starting relays.
+ */
+public final class RelayEngine {
+  private static final Logger log = LoggerFactory.getLogger(RelayEngine.class);
+  static final Duration SELF_TEST_TIMEOUT = Duration.ofSeconds(3);
+
+  private final Database database;
+  private final EngineConfig config;
+  private final EngineMetrics metrics;
+  private final DeliveryLoop loop;
+  private final NotificationListener listener;
+  private final Purger purger;
+  private final Endpoints endpoints;
+  private final DeadLetters deadLetters;
+  private final Deliveries deliveries;
+  private final MessagePublisher publisher;
+  private final Disposable.Composite background = Disposables.composite();
+  private final AtomicReference<Sinks.@Nullable One<Boolean>> selfTest = new AtomicReference<>();
+  private volatile @Nullable String selfTestPayload;
+  private volatile boolean running;
+  private volatile boolean notifyWorks;
+  private volatile boolean selfTested;
+
+  private RelayEngine(Database database, EngineConfig config, Deliverer deliverer, MeterRegistry registry,
+      Scheduler attemptClock) {
+    this.database = database;
+    this.config = config;
+    this.metrics = new EngineMetrics(registry);
+    this.loop = new DeliveryLoop(database, config, deliverer, metrics, attemptClock);
+    this.listener = new NotificationListener(database, Duration.ofMillis(200), Duration.ofSeconds(10));
+    this.purger = new Purger(database, config.retention(), metrics);
+    this.endpoints = new Endpoints(database);
+    this.deadLetters = new DeadLetters(database, loop::wake);
+    this.deliveries = new Deliveries(database);
+    this.publisher = new MessagePublisher(database);
+    metrics.listenerConnected(() -> listener.connected() ? 1 : 0);
+  }
+
+  public static RelayEngine create(Database database, EngineConfig config, Deliverer deliverer, MeterRegistry registry) {
+    return new RelayEngine(database, config, deliverer, registry, Schedulers.parallel());
+  }
+
+  /** For tests: {@code attemptClock} times delivery attempts (stop it to play a frozen relay). */
+  static RelayEngine create(Database database, EngineConfig config, Deliverer deliverer, MeterRegistry registry,
+      Scheduler attemptClock) {
+    return new RelayEngine(database, config, deliverer, registry, attemptClock);
+  }
+
+  /**
+   * Starts delivering: pushes settings to the database, starts LISTEN (with a self-test that
+   * NOTIFY really arrives), the delivery loop, the purger and the gauges. Rows a crashed relay
+   * held become due when their leases expire; the first claim picks up everything due.
+   */
+  public Mono<Void> start() {
+    return database.queries()
+        .update(database.sql().setMaxPayload(), String.valueOf(config.maxPayloadBytes()))
+        .then(Mono.fromRunnable(() -> {
+          running = true;
+          loop.start();
+          background.add(listener.start(this::onNotification, this::onListenerConnected, this::onListenerLost));
+          background.add(Flux.interval(config.retention().interval(), config.retention().interval())
+              .onBackpressureDrop()
+              .concatMap(tick -> purger.purgeOnce().onErrorResume(e -> {
+                log.warn("Retention purge failed ({}); next run in {}", e.toString(), config.retention().interval());
+                return Mono.empty();
+              }))
+              .subscribe());
+          background.add(Flux.interval(Duration.ZERO, config.gaugeRefresh())
+              .onBackpressureDrop()
+              .concatMap(tick -> refreshGauges().onErrorResume(e -> Mono.empty()))
+              .subscribe());
+          log.info("Relay engine started on schema {} (max in flight {}, claim batch {}, lease {})",
+              database.sql().schema(), config.maxInFlight(), config.claimBatchSize(), config.lease());
+        }))
+        .then();
+  }
+
+  private void onNotification(String payload) {
+    String expected = selfTestPayload;
+    if (expected != null && expected.equals(payload)) {
+      Sinks.One<Boolean> test = selfTest.get();
+      if (test != null) {
+        test.tryEmitValue(true);
+      }
+      return;
+    }
+    loop.wake();
+  }
+
+  private void onListenerConnected() {
+    // Catch up on whatever was published while we were not listening.
+    loop.wake();
+    if (!selfTested) {
+      selfTested = true;
+      background.add(runSelfTest().subscribe());
+    } else if (notifyWorks) {
+      loop.notifyHealthy(true);
+    }
+  }
+
+  private void onListenerLost() {
+    loop.notifyHealthy(false);
+  }
+
+  /**
+   * NOTIFY self-test: send a notification through the pool and wait for it on the LISTEN
+   * connection. Behind pgbouncer in transaction mode LISTEN "succeeds" but nothing arrives; then
+   * the relay says so once and polls at the faster interval.
+   */
+  private Mono<Void> runSelfTest() {
+    Sinks.One<Boolean> test = Sinks.one();
+    selfTest.set(test);
+    String payload = "selftest:" + UUID.randomUUID();
+    selfTestPayload = payload;
+    return database.queries()
+        .one("SELECT pg_notify($1, $2)", row -> true, listener.channel(), payload)
+        .then(test.asMono())
+        .timeout(SELF_TEST_TIMEOUT)
+        .doOnNext(ok -> {
+          notifyWorks = true;
+          loop.notifyHealthy(true);
+          log.info("LISTEN/NOTIFY self-test passed; polling every {} as a fallback", config.pollInterval());
+        })
+        .onErrorResume(e -> {
+          notifyWorks = false;
+          loop.notifyHealthy(false);
+          log.warn("LISTEN/NOTIFY self-test failed ({}): notifications do not arrive, e.g. behind pgbouncer in "
+              + "transaction mode. Polling every {} instead.", e.toString(), config.pollIntervalWithoutNotify());
+          return Mono.empty();
+        })
+        .then();
+  }
+
+  private Mono<Void> refreshGauges() {
+    Map<String, Long> backlog = new HashMap<>();
+    Map<String, Double> oldest = new HashMap<>();
+    return database.queries()
+        .query(database.sql().backlog(), row -> {
+          String endpoint = row.get("endpoint", String.class);
+          backlog.put(endpoint, row.get("backlog", Long.class));
+          Number age = row.get("oldest", Number.class);
+          oldest.put(endpoint, age == null ? 0.0 : age.doubleValue());
+          return endpoint;
+        })
+        .then(Mono.fromRunnable(() -> metrics.backlog(backlog, oldest)))
+        .then(database.queries().one(database.sql().unroutedCount(), row -> row.get(0, Long.class)))
+        .doOnNext(metrics::unrouted)
+        .then();
+  }
+
+  /**
+   * Stops claiming, lets in-flight deliveries finish for up to {@code grace}, then hands back
+   * whatever is unfinished so another relay can take it at once. Does not close the database.
+   */
+  public Mono<Void> stop(Duration grace) {
+    return Mono.defer(() -> {
+      running = false;
+      log.info("Stopping: no new claims; waiting up to {} for {} in-flight deliveries", grace, loop.inFlight());
+      return loop.stop(grace).doFinally(s -> background.dispose());
+    });
+  }
+
+  public EngineHealth health() {
+    boolean connected = listener.connected();
+    if (!running) {
+      return new EngineHealth(false, connected, "stopped", "the delivery loop is not running");
+    }
+    if (connected && notifyWorks) {
+      return new EngineHealth(true, true, "listen", "woken by LISTEN/NOTIFY; polling every " + config.pollInterval());
+    }
+    String why = !connected ? "LISTEN connection is down (reconnecting)"
+        : selfTestPayload != null && !notifyWorks ? "notifications do not arrive (pgbouncer?)"
+        : "LISTEN self-test pending";
+    return new EngineHealth(true, connected, "polling", why + "; polling every " + config.pollIntervalWithoutNotify());
+  }
+
+  /** Asks for a claim now, e.g. after an operator action. */
+  public void wake() {
+    loop.wake();
+  }
+
+  public int inFlight() {
+    return loop.inFlight();
+  }
+
+  public Endpoints endpoints() {
+    return endpoints;
+  }
+
+  public DeadLetters deadLetters() {
+    return deadLetters;
+  }
+
+  public Deliveries deliveries() {
+    return deliveries;
+  }
+
+  public MessagePublisher publisher() {
+    return publisher;
+  }
+
+  public Purger purger() {
+    return purger;
+  }
+
+  public EngineConfig config() {
+    return config;
+  }
+}

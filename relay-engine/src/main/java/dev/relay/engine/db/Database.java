@@ -1,0 +1,134 @@
+package dev.relay.engine.db;
+
+import dev.relay.engine.config.DatabaseConfig;
+import io.r2dbc.pool.ConnectionPool;
+import io.r2dbc.pool.ConnectionPoolConfiguration;
+import io.r2dbc.postgresql.PostgresqlConnectionConfiguration;
+import io.r2dbc.postgresql.PostgresqlConnectionFactory;
+import io.r2dbc.postgresql.api.PostgresqlConnection;
+import java.time.Duration;
+import java.util.Map;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.output.MigrateResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * The relay's connections to Postgres: a bounded R2DBC pool for claim, settle and admin work, a
+ * separate unpooled factory for the LISTEN connection, and Flyway (JDBC) for migrations.
+ */
+public final class Database {
+  private static final Logger log = LoggerFactory.getLogger(Database.class);
+
+  private final DatabaseConfig config;
+  private final ConnectionPool pool;
+  private final PostgresqlConnectionFactory unpooled;
+  private final Sql sql;
+  private final Queries queries;
+
+  private Database(DatabaseConfig config) {
+    this.config = config;
+    this.unpooled = new PostgresqlConnectionFactory(connectionConfiguration(config));
+    // Pitfall: initialSize == maxSize can pin every connection to one event loop; start small
+    // and let the pool grow on demand.
+    this.pool =
+        new ConnectionPool(
+            ConnectionPoolConfiguration.builder(unpooled)
+                .name("relay")
+                .initialSize(Math.min(2, config.poolSize()))
+                .maxSize(config.poolSize())
+                .minIdle(Math.min(2, config.poolSize()))
+                .maxIdleTime(Duration.ofMinutes(10))
+                .maxAcquireTime(config.connectTimeout().multipliedBy(3))
+                .maxCreateConnectionTime(config.connectTimeout())
+                .acquireRetry(1)
+                .validationQuery("SELECT 1")
+                .build());
+    this.sql = new Sql(config.schema());
+    this.queries = new Queries(pool);
+  }
+
+  public static Database connect(DatabaseConfig config) {
+    return new Database(config);
+  }
+
+  private static PostgresqlConnectionConfiguration connectionConfiguration(DatabaseConfig config) {
+    PostgresqlConnectionConfiguration.Builder builder =
+        PostgresqlConnectionConfiguration.builder()
+            .host(config.host())
+            .port(config.port())
+            .database(config.database())
+            .username(config.user())
+            .applicationName("relay")
+            .connectTimeout(config.connectTimeout())
+            .tcpKeepAlive(true)
+            .options(Map.of("idle_in_transaction_session_timeout", "60000"));
+    if (config.password() != null) {
+      builder.password(config.password());
+    }
+    return builder.build();
+  }
+
+  public DatabaseConfig config() {
+    return config;
+  }
+
+  /** The pool for claim, settle and admin statements. */
+  public ConnectionPool pool() {
+    return pool;
+  }
+
+  public Sql sql() {
+    return sql;
+  }
+
+  public Queries queries() {
+    return queries;
+  }
+
+  /** A fresh connection outside the pool, for LISTEN. The caller closes it. */
+  public Mono<PostgresqlConnection> dedicatedConnection() {
+    return unpooled.create();
+  }
+
+  /**
+   * Applies the schema migrations. Flyway takes a Postgres advisory lock, so several relays
+   * starting together migrate once. Runs JDBC on a bounded-elastic thread, never an event loop.
+   */
+  public Mono<Void> migrate() {
+    return Mono.fromCallable(this::migrateBlocking).subscribeOn(Schedulers.boundedElastic()).then();
+  }
+
+  private MigrateResult migrateBlocking() {
+    Flyway flyway =
+        Flyway.configure()
+            .dataSource(config.jdbcUrl(), config.user(), config.password())
+            .schemas(config.schema())
+            .defaultSchema(config.schema())
+            .createSchemas(true)
+            .placeholders(Map.of("schema", config.schema()))
+            .locations("classpath:dev/relay/engine/db/migration")
+            .table("relay_schema_history")
+            .load();
+    MigrateResult result = flyway.migrate();
+    log.info("Schema {} at version {} ({} migrations applied now)", config.schema(),
+        result.targetSchemaVersion == null ? result.initialSchemaVersion : result.targetSchemaVersion,
+        result.migrationsExecuted);
+    return result;
+  }
+
+  /** Completes when a pooled connection answers {@code SELECT 1}. */
+  public Mono<Void> ping() {
+    return Mono.usingWhen(
+            pool.create(),
+            c -> Mono.from(c.createStatement("SELECT 1").execute()).flatMap(r -> Mono.from(r.getRowsUpdated())),
+            c -> c.close())
+        .then();
+  }
+
+  public Mono<Void> close() {
+    return pool.disposeLater();
+  }
+}

@@ -1,0 +1,85 @@
+package dev.relay.engine.loop;
+
+import dev.relay.engine.db.Sql;
+import io.r2dbc.spi.Connection;
+import io.r2dbc.spi.ConnectionFactory;
+import java.util.List;
+import java.util.UUID;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/** Writes a batch of settlements in one fenced statement and reports which ones took. */
+final class Settler {
+  private final ConnectionFactory pool;
+  private final Sql sql;
+
+  Settler(ConnectionFactory pool, Sql sql) {
+    this.pool = pool;
+    this.sql = sql;
+  }
+
+  /** A settled row: its endpoint, new state, and age since publish (database time). */
+  record Settled(long id, String endpoint, String state, double ageSeconds) {}
+
+  Mono<List<Settled>> settle(List<Settlement> batch) {
+    int n = batch.size();
+    Long[] ids = new Long[n];
+    UUID[] tokens = new UUID[n];
+    String[] states = new String[n];
+    Long[] delays = new Long[n];
+    Integer[] statuses = new Integer[n];
+    String[] errors = new String[n];
+    for (int i = 0; i < n; i++) {
+      Settlement s = batch.get(i);
+      ids[i] = s.claimed().delivery().id();
+      tokens[i] = s.claimed().lease();
+      states[i] = s.state();
+      delays[i] = s.delayMillis();
+      statuses[i] = s.status();
+      errors[i] = s.error();
+    }
+    Mono<List<Settled>> settle = Flux.usingWhen(
+            pool.create(),
+            c -> Flux.from(c.createStatement(sql.settle())
+                    .bind(0, ids).bind(1, tokens).bind(2, states).bind(3, delays)
+                    .bind(4, statuses).bind(5, errors)
+                    .execute())
+                .concatMap(r -> r.map(row -> new Settled(
+                    row.get("id", Long.class),
+                    row.get("endpoint", String.class),
+                    row.get("state", String.class),
+                    row.get("age_seconds", Number.class).doubleValue()))),
+            Connection::close)
+        .collectList();
+    return settle.flatMap(settled -> disableGoneEndpoints(batch).thenReturn(settled));
+  }
+
+  private Mono<Void> disableGoneEndpoints(List<Settlement> batch) {
+    return Flux.fromIterable(batch)
+        .filter(s -> s.disableEndpointReason() != null)
+        .concatMap(s -> Flux.usingWhen(
+            pool.create(),
+            c -> Flux.from(c.createStatement(sql.disableEndpoint())
+                    .bind(0, s.endpoint())
+                    .bind(1, "receiver said gone: " + s.disableEndpointReason())
+                    .execute())
+                .concatMap(r -> r.getRowsUpdated()),
+            Connection::close))
+        .then();
+  }
+
+  /** Hands unfinished leases back (shutdown past the grace period). Rows released. */
+  Mono<Long> release(List<Claimed> claims) {
+    if (claims.isEmpty()) {
+      return Mono.just(0L);
+    }
+    Long[] ids = claims.stream().map(c -> c.delivery().id()).toArray(Long[]::new);
+    UUID[] tokens = claims.stream().map(Claimed::lease).toArray(UUID[]::new);
+    return Flux.usingWhen(
+            pool.create(),
+            c -> Flux.from(c.createStatement(sql.release()).bind(0, ids).bind(1, tokens).execute())
+                .concatMap(r -> r.getRowsUpdated()),
+            Connection::close)
+        .reduce(0L, Long::sum);
+  }
+}

@@ -1,0 +1,168 @@
+package dev.relay.engine.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/**
+ * Every engine metric, named in one place. Prometheus names drop the dots and add units and
+ * {@code _total}: {@code relay.deliveries.delivered} is {@code relay_deliveries_delivered_total}.
+ */
+public final class EngineMetrics {
+  public static final String CLAIMED = "relay.deliveries.claimed";
+  public static final String DELIVERED = "relay.deliveries.delivered";
+  public static final String RETRIED = "relay.deliveries.retried";
+  public static final String DEAD = "relay.deliveries.dead";
+  public static final String STALE_SETTLES = "relay.settles.stale";
+  public static final String SETTLE_FAILURES = "relay.settles.failed";
+  public static final String CLAIM_LATENCY = "relay.claim.duration";
+  public static final String CLAIM_BATCH = "relay.claim.batch.size";
+  public static final String END_TO_END = "relay.delivery.end.to.end";
+  public static final String BACKLOG = "relay.backlog";
+  public static final String OLDEST_PENDING = "relay.backlog.oldest.age";
+  public static final String IN_FLIGHT = "relay.in.flight";
+  public static final String LISTENER_CONNECTED = "relay.listener.connected";
+  public static final String LISTENER_RECONNECTS = "relay.listener.reconnects";
+  public static final String UNROUTED = "relay.messages.unrouted";
+  public static final String PURGED = "relay.retention.purged";
+
+  private static final String ENDPOINT = "endpoint";
+
+  private final MeterRegistry registry;
+  private final Counter claimed;
+  private final Counter stale;
+  private final Counter settleFailures;
+  private final Counter reconnects;
+  private final Timer claimLatency;
+  private final DistributionSummary claimBatch;
+  private final Map<String, Counter> delivered = new ConcurrentHashMap<>();
+  private final Map<String, Counter> retried = new ConcurrentHashMap<>();
+  private final Map<String, Counter> dead = new ConcurrentHashMap<>();
+  private final Map<String, Timer> endToEnd = new ConcurrentHashMap<>();
+  private final Map<String, AtomicLong> backlog = new ConcurrentHashMap<>();
+  private final Map<String, AtomicLong> oldestMillis = new ConcurrentHashMap<>();
+  private final AtomicLong unrouted = new AtomicLong();
+  private final Map<String, Counter> purged = new ConcurrentHashMap<>();
+
+  public EngineMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    this.claimed = Counter.builder(CLAIMED).description("Deliveries claimed for an attempt").register(registry);
+    this.stale =
+        Counter.builder(STALE_SETTLES)
+            .description("Settles refused because the lease had passed to another claim")
+            .register(registry);
+    this.settleFailures =
+        Counter.builder(SETTLE_FAILURES)
+            .description("Settle batches that failed; their rows come back when the lease expires")
+            .register(registry);
+    this.reconnects =
+        Counter.builder(LISTENER_RECONNECTS).description("LISTEN connection re-establishments").register(registry);
+    this.claimLatency =
+        Timer.builder(CLAIM_LATENCY)
+            .description("Claim statement round trip")
+            .publishPercentileHistogram()
+            .maximumExpectedValue(Duration.ofSeconds(5))
+            .register(registry);
+    this.claimBatch =
+        DistributionSummary.builder(CLAIM_BATCH).description("Rows per claim").register(registry);
+    Gauge.builder(UNROUTED, unrouted, AtomicLong::get)
+        .description("Messages kept that no endpoint subscribed to at publish time")
+        .register(registry);
+  }
+
+  public void claimed(int rows, long nanos) {
+    claimed.increment(rows);
+    claimBatch.record(rows);
+    claimLatency.record(Duration.ofNanos(nanos));
+  }
+
+  public void delivered(String endpoint, double secondsSincePublish) {
+    counter(delivered, DELIVERED, "Deliveries accepted by the receiver", endpoint).increment();
+    endToEnd
+        .computeIfAbsent(endpoint, e -> Timer.builder(END_TO_END)
+            .description("Publish (commit) to delivered, database time")
+            .tags(Tags.of(ENDPOINT, e))
+            .publishPercentileHistogram()
+            .maximumExpectedValue(Duration.ofHours(1))
+            .register(registry))
+        .record(Duration.ofNanos((long) (secondsSincePublish * 1e9)));
+  }
+
+  public void retried(String endpoint) {
+    counter(retried, RETRIED, "Failed attempts rescheduled with backoff", endpoint).increment();
+  }
+
+  public void dead(String endpoint) {
+    counter(dead, DEAD, "Deliveries moved to the dead letters", endpoint).increment();
+  }
+
+  public void staleSettles(int rows) {
+    stale.increment(rows);
+  }
+
+  public void settleFailed() {
+    settleFailures.increment();
+  }
+
+  public void listenerReconnected() {
+    reconnects.increment();
+  }
+
+  public void purged(String what, long rows) {
+    purged
+        .computeIfAbsent(what, w -> Counter.builder(PURGED).description("Rows deleted by retention")
+            .tag("table", w).register(registry))
+        .increment(rows);
+  }
+
+  public void inFlight(Supplier<Number> inFlight) {
+    Gauge.builder(IN_FLIGHT, inFlight).description("Deliveries claimed and not yet settled").register(registry);
+  }
+
+  public void listenerConnected(Supplier<Number> connected) {
+    Gauge.builder(LISTENER_CONNECTED, connected)
+        .description("1 while the LISTEN connection is up")
+        .register(registry);
+  }
+
+  /** Replaces the backlog gauges with a fresh reading; endpoints absent from it read 0. */
+  public void backlog(Map<String, Long> pending, Map<String, Double> oldestSeconds) {
+    backlog.forEach((endpoint, value) -> value.set(pending.getOrDefault(endpoint, 0L)));
+    oldestMillis.forEach((endpoint, value) ->
+        value.set((long) (oldestSeconds.getOrDefault(endpoint, 0.0) * 1000)));
+    pending.forEach((endpoint, count) -> gauge(backlog, BACKLOG, "Pending deliveries", endpoint, 1).set(count));
+    oldestSeconds.forEach((endpoint, seconds) ->
+        gauge(oldestMillis, OLDEST_PENDING, "Age of the oldest pending delivery", endpoint, 0.001)
+            .set((long) (seconds * 1000)));
+  }
+
+  public void unrouted(long count) {
+    unrouted.set(count);
+  }
+
+  private AtomicLong gauge(Map<String, AtomicLong> gauges, String name, String description, String endpoint,
+      double scale) {
+    return gauges.computeIfAbsent(endpoint, e -> {
+      AtomicLong value = new AtomicLong();
+      Gauge.builder(name, value, v -> v.get() * scale)
+          .description(description)
+          .tags(Tags.of(ENDPOINT, e))
+          .baseUnit(scale == 1 ? "deliveries" : "seconds")
+          .register(registry);
+      return value;
+    });
+  }
+
+  private Counter counter(Map<String, Counter> counters, String name, String description, String endpoint) {
+    return counters.computeIfAbsent(endpoint, e ->
+        Counter.builder(name).description(description).tags(Tags.of(ENDPOINT, e)).register(registry));
+  }
+}
