@@ -1,0 +1,72 @@
+package dev.relay.app.config;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One webhook receiver, as configured under {@code endpoints}.
+ *
+ * @param name unique, stable name; deliveries are keyed by it
+ * @param url where deliveries are POSTed (https, or http with {@code allowHttp})
+ * @param secrets active signing secrets ({@code whsec_...}); several during rotation, the first
+ *     is the newest
+ * @param eventTypes event-type patterns such as {@code invoice.*}; empty means every event
+ * @param headers extra request headers (values may be credentials; never logged)
+ * @param maxInFlight concurrent deliveries to this endpoint; null means {@code
+ *     delivery.endpoint-max-in-flight}
+ * @param rateLimit optional cap on deliveries per period
+ * @param allowedNetworks CIDR blocks this endpoint may resolve to even though the SSRF guard would
+ *     refuse them (loopback, private ranges)
+ * @param allowHttp whether a plain-http URL is accepted
+ * @param paused configured as paused: deliveries are held until resumed
+ */
+public record EndpointConfig(
+    String name,
+    URI url,
+    List<String> secrets,
+    List<String> eventTypes,
+    Map<String, String> headers,
+    @Nullable Integer maxInFlight,
+    @Nullable RateLimit rateLimit,
+    List<String> allowedNetworks,
+    boolean allowHttp,
+    boolean paused) {
+
+  public EndpointConfig {
+    Objects.requireNonNull(name, "endpoints[].name");
+    String key = "endpoints." + name;
+    Objects.requireNonNull(url, key + ".url");
+    secrets = List.copyOf(secrets);
+    eventTypes = List.copyOf(eventTypes);
+    headers = Map.copyOf(headers);
+    allowedNetworks = List.copyOf(allowedNetworks);
+    if (secrets.isEmpty()) {
+      throw new IllegalArgumentException(key + ".secrets must list at least one secret");
+    }
+    if ("http".equals(url.getScheme()) && !allowHttp) {
+      throw new IllegalArgumentException(key + ".url is http; set " + key + ".allow-http: true");
+    }
+    if (maxInFlight != null && maxInFlight < 1) {
+      throw new IllegalArgumentException(key + ".max-in-flight must be >= 1, was " + maxInFlight);
+    }
+  }
+
+  /** Never prints secrets or header values. */
+  @Override
+  public String toString() {
+    return "EndpointConfig[name=" + name
+        + ", url=" + Redaction.url(url.toString())
+        + ", secrets=" + secrets.size()
+        + ", eventTypes=" + eventTypes
+        + ", headers=" + headers.keySet().stream().sorted().collect(Collectors.toList())
+        + ", maxInFlight=" + maxInFlight
+        + ", rateLimit=" + rateLimit
+        + ", allowedNetworks=" + allowedNetworks
+        + ", allowHttp=" + allowHttp
+        + ", paused=" + paused + "]";
+  }
+}

@@ -1,0 +1,5 @@
+/** Liveness and readiness: database, migrations, wakeup mode. */
+@NullMarked
+package dev.relay.app.health;
+
+import org.jspecify.annotations.NullMarked;

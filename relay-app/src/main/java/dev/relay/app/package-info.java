@@ -1,0 +1,5 @@
+/** Entry point of the relay executable. */
+@NullMarked
+package dev.relay.app;
+
+import org.jspecify.annotations.NullMarked;
