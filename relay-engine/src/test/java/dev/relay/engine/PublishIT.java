@@ -1,0 +1,183 @@
+package dev.relay.engine;
+
+import static dev.relay.engine.Relays.WAIT;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.relay.engine.db.Database;
+import dev.relay.engine.endpoint.EndpointSpec;
+import dev.relay.engine.testing.PostgresExtension;
+import dev.relay.engine.testing.TestDatabase;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+
+/** relay.publish as applications call it: plain SQL over JDBC, in their own transactions. */
+@ExtendWith(PostgresExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class PublishIT {
+  private final TestDatabase db;
+  private Database database;
+
+  PublishIT(TestDatabase db) {
+    this.db = db;
+  }
+
+  @BeforeAll
+  void migrate() {
+    database = Relays.migrated(db);
+    // The engine pushes delivery.max-payload-bytes here at start; a small one to test it.
+    db.execute("UPDATE {schema}.setting SET value = '1024' WHERE key = 'max_payload_bytes'");
+  }
+
+  @AfterAll
+  void close() {
+    database.close().block(WAIT);
+  }
+
+  @BeforeEach
+  void clean() {
+    db.execute("TRUNCATE {schema}.delivery, {schema}.message, {schema}.endpoint CASCADE");
+    Relays.endpoints(database,
+        new EndpointSpec("invoices", List.of("invoice.*")),
+        new EndpointSpec("everything", List.of()),
+        new EndpointSpec("users", List.of("user.created", "user.deleted")));
+  }
+
+  private long publish(Connection c, String sql, Object... params) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(db.resolve(sql))) {
+      for (int i = 0; i < params.length; i++) {
+        ps.setObject(i + 1, params[i]);
+      }
+      try (var rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
+  }
+
+  private List<String> endpointsOf(String eventId) {
+    return db.rows("SELECT d.endpoint FROM {schema}.delivery d JOIN {schema}.message m ON m.id = d.message_id "
+        + "WHERE m.event_id = ? ORDER BY 1", eventId).stream().map(r -> (String) r.get(0)).toList();
+  }
+
+  @Test
+  void fansOutToSubscribedEndpointsByWildcard() throws SQLException {
+    try (Connection c = db.jdbc()) {
+      publish(c, "SELECT {schema}.publish('invoice.paid', '{\"id\": 1}'::jsonb, event_id => 'e-inv')");
+      publish(c, "SELECT {schema}.publish('user.created', '{}'::jsonb, event_id => 'e-user')");
+      publish(c, "SELECT {schema}.publish('invoice_paid', '{}'::jsonb, event_id => 'e-underscore')");
+      publish(c, "SELECT {schema}.publish('user.created', '{}'::jsonb, event_id => 'e-target', endpoint => 'invoices')");
+    }
+    assertThat(endpointsOf("e-inv")).containsExactly("everything", "invoices");
+    assertThat(endpointsOf("e-user")).containsExactly("everything", "users");
+    // '_' is literal in patterns, not LIKE's any-character.
+    assertThat(endpointsOf("e-underscore")).containsExactly("everything");
+    assertThat(endpointsOf("e-target")).containsExactly("invoices");
+  }
+
+  @Test
+  void sameEventIdTwiceCreatesNothingNew() throws SQLException {
+    try (Connection c = db.jdbc()) {
+      long first = publish(c, "SELECT {schema}.publish('invoice.paid', '{\"v\": 1}'::jsonb, NULL, 'e-dup')");
+      long second = publish(c, "SELECT {schema}.publish('invoice.paid', '{\"v\": 2}'::jsonb, NULL, 'e-dup')");
+      assertThat(second).isEqualTo(first);
+    }
+    assertThat(db.count("SELECT count(*) FROM {schema}.message WHERE event_id = 'e-dup'")).isEqualTo(1);
+    assertThat(endpointsOf("e-dup")).containsExactly("everything", "invoices");
+    assertThat(db.scalar("SELECT payload->>'v' FROM {schema}.message WHERE event_id = 'e-dup'")).isEqualTo("1");
+  }
+
+  @Test
+  void concurrentPublishesOfOneEventIdCreateOneDeliveryPerEndpoint() throws Exception {
+    int publishers = 8;
+    ExecutorService pool = Executors.newFixedThreadPool(publishers);
+    try {
+      for (int round = 0; round < 20; round++) {
+        String eventId = "e-race-" + round;
+        CyclicBarrier barrier = new CyclicBarrier(publishers);
+        List<Future<Long>> ids = new ArrayList<>();
+        for (int p = 0; p < publishers; p++) {
+          ids.add(pool.submit(() -> {
+            try (Connection c = db.jdbc()) {
+              c.setAutoCommit(false);
+              barrier.await();
+              long id = publish(c, "SELECT {schema}.publish('invoice.paid', '{}'::jsonb, NULL, ?)", eventId);
+              c.commit();
+              return id;
+            }
+          }));
+        }
+        List<Long> results = new ArrayList<>();
+        for (Future<Long> f : ids) {
+          results.add(f.get());
+        }
+        assertThat(results).as("every publisher gets the one message id").containsOnly(results.get(0));
+        assertThat(endpointsOf(eventId)).containsExactly("everything", "invoices");
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void rolledBackPublishLeavesNothing() throws SQLException {
+    try (Connection c = db.jdbc()) {
+      c.setAutoCommit(false);
+      publish(c, "SELECT {schema}.publish('invoice.paid', '{}'::jsonb, NULL, 'e-rollback')");
+      c.rollback();
+    }
+    assertThat(db.count("SELECT count(*) FROM {schema}.message WHERE event_id = 'e-rollback'")).isZero();
+    assertThat(db.count("SELECT count(*) FROM {schema}.delivery")).isZero();
+  }
+
+  @Test
+  void badInputFailsTheCallersStatementWithAClearMessage() throws SQLException {
+    try (Connection c = db.jdbc()) {
+      assertThatThrownBy(() -> publish(c, "SELECT {schema}.publish(NULL, '{}'::jsonb)"))
+          .hasMessageContaining("relay.publish: event_type must not be null or empty");
+      assertThatThrownBy(() -> publish(c, "SELECT {schema}.publish('x', NULL)"))
+          .hasMessageContaining("payload must not be null");
+      assertThatThrownBy(() -> publish(c, "SELECT {schema}.publish('x', '{}'::jsonb, endpoint => 'nope')"))
+          .hasMessageContaining("unknown endpoint \"nope\"")
+          .hasMessageContaining("Known endpoints: everything, invoices, users");
+      String big = "{\"data\": \"" + "x".repeat(2000) + "\"}";
+      assertThatThrownBy(() -> publish(c, "SELECT {schema}.publish('x', ?::jsonb)", big))
+          .hasMessageContaining("payload is 2012 bytes, over the limit of 1024 bytes");
+      assertThatThrownBy(() -> publish(c, "SELECT {schema}.publish('x', '{}'::jsonb, event_id => 'has space')"))
+          .hasMessageContaining("event_id must be 1-255 printable ASCII characters");
+    }
+    assertThat(db.count("SELECT count(*) FROM {schema}.message")).isZero();
+  }
+
+  @Test
+  void oneNotifyPerPublishingStatement() throws Exception {
+    try (Connection listener = db.jdbc(); Connection app = db.jdbc()) {
+      try (Statement s = listener.createStatement()) {
+        s.execute("LISTEN \"" + db.schema() + "_wakeup\"");
+      }
+      try (Statement s = app.createStatement()) {
+        s.execute(db.resolve("INSERT INTO {schema}.message (event_id, event_type, payload) "
+            + "SELECT 'bulk-' || g, 'invoice.paid', '{}'::jsonb FROM generate_series(1, 500) g"));
+      }
+      PGNotification[] got = listener.unwrap(PGConnection.class).getNotifications(2000);
+      assertThat(got).hasSize(1);
+      assertThat(db.count("SELECT count(*) FROM {schema}.delivery")).isEqualTo(1000);
+    }
+  }
+}
