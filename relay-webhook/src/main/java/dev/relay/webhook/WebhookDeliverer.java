@@ -1,0 +1,258 @@
+package dev.relay.webhook;
+
+import dev.relay.engine.spi.Deliverer;
+import dev.relay.engine.spi.Delivery;
+import dev.relay.engine.spi.Outcome;
+import dev.relay.webhook.classify.OutcomeClassifier;
+import dev.relay.webhook.client.ConnectionPools;
+import dev.relay.webhook.client.EndpointClient;
+import dev.relay.webhook.config.WebhookEndpoint;
+import dev.relay.webhook.config.WebhookSettings;
+import dev.relay.webhook.metrics.WebhookMetrics;
+import dev.relay.webhook.resilience.BreakerState;
+import dev.relay.webhook.resilience.EndpointGuards;
+import dev.relay.webhook.signing.WebhookSigner;
+import dev.relay.webhook.ssrf.AddressPolicy;
+import dev.relay.webhook.ssrf.Cidr;
+import dev.relay.webhook.ssrf.SsrfGuard;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.resolver.AddressResolverGroup;
+import java.net.SocketAddress;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
+
+/**
+ * Delivers webhooks over HTTP: the {@link Deliverer} relay-app hands to the engine.
+ *
+ * <p>Each attempt is a POST of the payload, signed per Standard Webhooks ({@code webhook-id},
+ * {@code webhook-timestamp}, {@code webhook-signature}), through the endpoint's circuit breaker,
+ * bulkhead and rate limiter, over a pooled keep-alive connection whose address the SSRF guard has
+ * checked. Every reply or failure becomes an {@link Outcome}; {@link #deliver} never signals an
+ * error.
+ *
+ * <pre>{@code
+ * WebhookDeliverer deliverer = WebhookDeliverer.create(settings, endpoints, meterRegistry);
+ * // engine: deliverer.deliver(delivery), deliverer.unavailableEndpoints()
+ * // admin:  deliverer.breakerState("billing"), deliverer.maxInFlight("billing")
+ * // shutdown, after the engine stopped: deliverer.disposeLater() (or close())
+ * }</pre>
+ */
+public final class WebhookDeliverer implements Deliverer, AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(WebhookDeliverer.class);
+
+  private final Map<String, EndpointPipeline> pipelines;
+  private final ConnectionProvider provider;
+  private final WebhookMetrics metrics;
+
+  private WebhookDeliverer(
+      Map<String, EndpointPipeline> pipelines, ConnectionProvider provider, WebhookMetrics metrics) {
+    this.pipelines = pipelines;
+    this.provider = provider;
+    this.metrics = metrics;
+  }
+
+  /**
+   * A deliverer for these endpoints, resolving host names with Reactor Netty's asynchronous DNS
+   * resolver and signing with the system clock.
+   *
+   * @throws IllegalArgumentException naming the key, e.g. a duplicate endpoint name or an {@code
+   *     http://} URL without {@code allow-http}
+   */
+  public static WebhookDeliverer create(
+      WebhookSettings settings, List<WebhookEndpoint> endpoints, MeterRegistry registry) {
+    return builder(settings, endpoints, registry).build();
+  }
+
+  public static Builder builder(
+      WebhookSettings settings, List<WebhookEndpoint> endpoints, MeterRegistry registry) {
+    return new Builder(settings, endpoints, registry);
+  }
+
+  @Override
+  public Mono<Outcome> deliver(Delivery delivery) {
+    EndpointPipeline pipeline = pipelines.get(delivery.endpoint());
+    if (pipeline == null) {
+      return Mono.just(Outcome.terminal(
+          "unknown endpoint '" + delivery.endpoint() + "': not in the webhook configuration"));
+    }
+    return pipeline.deliver(delivery);
+  }
+
+  /** Endpoints whose circuit breaker is open: the engine must not claim their rows. */
+  @Override
+  public Set<String> unavailableEndpoints() {
+    Set<String> out = null;
+    for (EndpointPipeline p : pipelines.values()) {
+      if (p.guards().state().blocksRequests()) {
+        if (out == null) {
+          out = new java.util.HashSet<>();
+        }
+        out.add(p.endpoint().name());
+      }
+    }
+    return out == null ? Set.of() : Collections.unmodifiableSet(out);
+  }
+
+  /** The configured endpoint names. */
+  public Set<String> endpointNames() {
+    return pipelines.keySet();
+  }
+
+  /**
+   * The most attempts this deliverer runs at once for {@code endpoint} (its bulkhead); the engine
+   * should claim no more than this for it.
+   *
+   * @throws IllegalArgumentException for an unknown endpoint
+   */
+  public int maxInFlight(String endpoint) {
+    return pipeline(endpoint).guards().maxInFlight();
+  }
+
+  /** Attempts running now for {@code endpoint}. */
+  public int inFlight(String endpoint) {
+    return pipeline(endpoint).guards().inFlight();
+  }
+
+  /** The endpoint's circuit breaker state, or empty for an unknown endpoint. */
+  public Optional<BreakerState> breakerState(String endpoint) {
+    EndpointPipeline p = pipelines.get(endpoint);
+    return p == null ? Optional.empty() : Optional.of(p.guards().state());
+  }
+
+  /** Closes pooled connections; completes when they are closed. Call after the engine stopped. */
+  public Mono<Void> disposeLater() {
+    return provider.disposeLater().then(Mono.fromRunnable(metrics::close));
+  }
+
+  /** Starts closing pooled connections without waiting (see {@link #disposeLater()}). */
+  @Override
+  public void close() {
+    metrics.close();
+    provider.dispose();
+  }
+
+  private EndpointPipeline pipeline(String endpoint) {
+    EndpointPipeline p = pipelines.get(endpoint);
+    if (p == null) {
+      throw new IllegalArgumentException("unknown endpoint '" + endpoint + "'");
+    }
+    return p;
+  }
+
+  /** Optional collaborators; the defaults suit production. */
+  public static final class Builder {
+
+    private final WebhookSettings settings;
+    private final List<WebhookEndpoint> endpoints;
+    private final MeterRegistry registry;
+    private Clock clock = Clock.systemUTC();
+    private @Nullable AddressResolverGroup<? extends SocketAddress> dns;
+
+    private Builder(
+        WebhookSettings settings, List<WebhookEndpoint> endpoints, MeterRegistry registry) {
+      this.settings = Objects.requireNonNull(settings, "settings");
+      this.endpoints = List.copyOf(Objects.requireNonNull(endpoints, "endpoints"));
+      this.registry = Objects.requireNonNull(registry, "registry");
+    }
+
+    /** The clock for {@code webhook-timestamp} and HTTP-date {@code Retry-After} (default UTC). */
+    public Builder clock(Clock value) {
+      this.clock = Objects.requireNonNull(value, "clock");
+      return this;
+    }
+
+    /**
+     * The DNS resolver whose answers the SSRF guard checks (default: Reactor Netty's asynchronous
+     * resolver). Not closed by the deliverer. Tests use one that maps names to chosen addresses.
+     */
+    public Builder dnsResolver(AddressResolverGroup<? extends SocketAddress> value) {
+      this.dns = Objects.requireNonNull(value, "dns");
+      return this;
+    }
+
+    public WebhookDeliverer build() {
+      checkEndpoints();
+      int largest = 1;
+      for (WebhookEndpoint e : endpoints) {
+        largest = Math.max(largest, e.maxInFlight());
+      }
+      WebhookMetrics metrics = new WebhookMetrics(registry);
+      ConnectionProvider provider =
+          ConnectionPools.provider(settings, largest, metrics.poolRegistrar());
+      HttpClient base = ConnectionPools.baseClient(provider, settings);
+      AddressResolverGroup<? extends SocketAddress> fixedDns = dns;
+      Supplier<AddressResolverGroup<? extends SocketAddress>> dnsSupplier =
+          fixedDns != null ? () -> fixedDns : () -> defaultDns(base);
+      OutcomeClassifier classifier =
+          new OutcomeClassifier(clock, settings.maxRetryAfter(), settings.rejectedRetryAfter());
+      Map<String, EndpointPipeline> pipelines = new LinkedHashMap<>();
+      for (WebhookEndpoint e : endpoints) {
+        pipelines.put(e.name(), pipeline(e, base, dnsSupplier, classifier, metrics));
+      }
+      return new WebhookDeliverer(Collections.unmodifiableMap(pipelines), provider, metrics);
+    }
+
+    private EndpointPipeline pipeline(
+        WebhookEndpoint e,
+        HttpClient base,
+        Supplier<AddressResolverGroup<? extends SocketAddress>> dns,
+        OutcomeClassifier classifier,
+        WebhookMetrics metrics) {
+      List<Cidr> allowed = new ArrayList<>(settings.allowedCidrs());
+      allowed.addAll(e.allowedCidrs());
+      SsrfGuard guard = SsrfGuard.of(AddressPolicy.allowing(allowed));
+      String hostRefusal = guard.refusalForHost(e.host()).orElse(null);
+      if (hostRefusal != null) {
+        log.warn("endpoint {}: every delivery will be refused by the SSRF guard: {}",
+            e.name(), hostRefusal);
+      }
+      EndpointGuards guards =
+          EndpointGuards.create(e.name(), settings.breaker(), e.maxInFlight(), e.rateLimit());
+      guards.onStateChange(state ->
+          log.warn("endpoint {}: circuit breaker is now {}", e.name(), state));
+      metrics.bindEndpoint(e.name(), guards);
+      EndpointClient client =
+          EndpointClient.create(base, guard, dns, e.url().toASCIIString(),
+              settings.attemptDeadline(), settings.maxResponseBytes());
+      return new EndpointPipeline(e, WebhookSigner.of(e.signingSecrets()), guards, client,
+          classifier, metrics, clock, hostRefusal);
+    }
+
+    private void checkEndpoints() {
+      Set<String> names = new java.util.HashSet<>();
+      for (WebhookEndpoint e : endpoints) {
+        if (!names.add(e.name())) {
+          throw new IllegalArgumentException("endpoints[" + e.name() + "].name is given twice");
+        }
+        if (!e.isHttps() && !e.allowHttp() && !settings.allowHttp()) {
+          throw new IllegalArgumentException(
+              "endpoints[" + e.name() + "].url uses http://; use https, or set allow-http: true"
+                  + " on the endpoint (or webhook.allow-http)");
+        }
+      }
+    }
+
+    private static AddressResolverGroup<? extends SocketAddress> defaultDns(HttpClient base) {
+      @SuppressWarnings("unchecked")
+      AddressResolverGroup<? extends SocketAddress> group =
+          (AddressResolverGroup<? extends SocketAddress>)
+              base.configuration().defaultAddressResolverGroup();
+      return group;
+    }
+  }
+}

@@ -1,0 +1,100 @@
+package dev.relay.webhook.client;
+
+import dev.relay.webhook.ssrf.SsrfGuard;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.resolver.AddressResolverGroup;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.Supplier;
+import reactor.core.publisher.Mono;
+import reactor.netty.ByteBufFlux;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.client.HttpClientResponse;
+
+/**
+ * Sends one POST to one endpoint and reports what came back. The whole attempt, connection
+ * acquisition to last body byte, is bounded by the deadline ({@code responseTimeout} alone would
+ * only bound each read). The body is read up to the cap; beyond it the inbound is cancelled, which
+ * makes Reactor Netty close the connection instead of returning it to the pool, so a huge or
+ * endless body neither fills memory nor leaks a pooled connection.
+ */
+public final class EndpointClient {
+
+  /** Body bytes kept for the operator-facing reason. */
+  public static final int KEPT_BODY_BYTES = 1024;
+
+  private final HttpClient client;
+  private final String url;
+  private final Duration deadline;
+  private final long maxResponseBytes;
+
+  private EndpointClient(HttpClient client, String url, Duration deadline, long maxResponseBytes) {
+    this.client = client;
+    this.url = url;
+    this.deadline = deadline;
+    this.maxResponseBytes = maxResponseBytes;
+  }
+
+  /**
+   * A client for one endpoint URL, guarded by {@code guard}. Its resolver differs from every other
+   * endpoint's, so Reactor Netty keys a separate connection pool for it: a connection opened under
+   * one endpoint's allow-list is never reused by another endpoint.
+   */
+  public static EndpointClient create(
+      HttpClient base,
+      SsrfGuard guard,
+      Supplier<? extends AddressResolverGroup<? extends SocketAddress>> dns,
+      String url,
+      Duration deadline,
+      long maxResponseBytes) {
+    HttpClient client =
+        base.resolver(guard.resolverGroup(dns))
+            .doOnChannelInit((observer, channel, remote) -> guard.installConnectCheck(channel));
+    return new EndpointClient(client, url, deadline, maxResponseBytes);
+  }
+
+  /**
+   * POSTs {@code body} with {@code headers} (set in iteration order, later ones win).
+   *
+   * @return the reply; errors for transport failures, {@link DeadlineExceededException} when the
+   *     deadline passes, {@code SsrfRefusedException} when the guard refuses the address
+   */
+  public Mono<HttpReply> post(Map<String, String> headers, byte[] body) {
+    Mono<HttpReply> attempt =
+        client
+            .post()
+            .uri(url)
+            .send(
+                (request, out) -> {
+                  headers.forEach(request.requestHeaders()::set);
+                  request.requestHeaders().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+                  return out.sendByteArray(Mono.just(body));
+                })
+            .response(this::read)
+            .next();
+    return attempt.timeout(deadline, Mono.error(() -> new DeadlineExceededException(deadline)));
+  }
+
+  private Mono<HttpReply> read(HttpClientResponse response, ByteBufFlux body) {
+    CappedBody capped =
+        new CappedBody(maxResponseBytes, (int) Math.min(maxResponseBytes, KEPT_BODY_BYTES));
+    return body.doOnNext(capped::add)
+        .takeUntil(chunk -> capped.overCap())
+        .then(
+            Mono.fromSupplier(
+                () ->
+                    new HttpReply(
+                        response.status().code(),
+                        response.responseHeaders().get(HttpHeaderNames.RETRY_AFTER),
+                        response.responseHeaders().get(HttpHeaderNames.LOCATION),
+                        capped.start(),
+                        capped.bytesRead(),
+                        capped.overCap())));
+  }
+
+  @Override
+  public String toString() {
+    return "EndpointClient[" + url + "]";
+  }
+}
