@@ -57,7 +57,7 @@ public record RelayConfig(
         endpoints.stream()
             .filter(e -> e.maxInFlight() != null)
             .collect(Collectors.toMap(EndpointConfig::name, e -> Objects.requireNonNull(e.maxInFlight())));
-    return limits.isEmpty() ? delivery : delivery.withEndpointLimits(limits);
+    return limits.isEmpty() ? delivery : delivery.toBuilder().endpointLimits(limits).build();
   }
 
   public RelayConfig withAdmin(AdminConfig newAdmin) {

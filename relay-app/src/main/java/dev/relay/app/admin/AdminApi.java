@@ -1,0 +1,232 @@
+package dev.relay.app.admin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.relay.app.http.BadRequest;
+import dev.relay.app.http.Bodies;
+import dev.relay.app.http.Json;
+import dev.relay.app.http.NotFound;
+import dev.relay.app.http.Query;
+import dev.relay.app.metrics.AppMetricNames;
+import dev.relay.engine.RelayEngine;
+import dev.relay.engine.deadletter.DeadLetterQuery;
+import dev.relay.engine.publish.PublishRequest;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.r2dbc.spi.R2dbcException;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.server.HttpServerRequest;
+import reactor.netty.http.server.HttpServerResponse;
+import reactor.netty.http.server.HttpServerRoutes;
+
+/**
+ * The admin JSON API under {@code /admin}. Every call needs {@code Authorization: Bearer
+ * <admin.token>}; without a configured token every call is refused with 401.
+ *
+ * <pre>
+ * GET  /admin/endpoints                        list with state, breaker, backlog, oldest pending age
+ * GET  /admin/endpoints/{name}
+ * POST /admin/endpoints/{name}/pause           {"reason": "..."}   hold deliveries
+ * POST /admin/endpoints/{name}/resume                              release them
+ * POST /admin/endpoints/{name}/replay          {"since": "2026-01-31T00:00:00Z"}  re-deliver messages
+ * GET  /admin/deliveries/{id}
+ * GET  /admin/deliveries?event_id=...          every delivery of one event
+ * GET  /admin/dead-letters?endpoint=&event_type=&since=&until=&limit=
+ * GET  /admin/dead-letters/count?endpoint=&event_type=&since=&until=
+ * POST /admin/dead-letters/replay              {"ids": [..]} or filters, or {"all": true}
+ * POST /admin/dead-letters/discard             same selection
+ * POST /admin/publish                          {"event_type", "payload", "ordering_key", "event_id", "endpoint"}
+ * </pre>
+ */
+public final class AdminApi {
+  private static final Logger log = LoggerFactory.getLogger(AdminApi.class);
+
+  private final RelayEngine engine;
+  private final BreakerStates breakers;
+  private final BearerAuth auth;
+  private final boolean publishEnabled;
+  private final MeterRegistry registry;
+
+  public AdminApi(RelayEngine engine, BreakerStates breakers, @Nullable String token, boolean publishEnabled,
+      MeterRegistry registry) {
+    this.engine = engine;
+    this.breakers = breakers;
+    this.auth = new BearerAuth(token);
+    this.publishEnabled = publishEnabled;
+    this.registry = registry;
+  }
+
+  public void register(HttpServerRoutes routes) {
+    routes
+        .get("/admin/endpoints", handle("endpoints.list", req -> engine.endpoints().list()
+            .map(s -> EndpointView.of(s, breakers.stateOf(s.name())))
+            .collectList()
+            .map(list -> Map.of("endpoints", list))))
+        .get("/admin/endpoints/{name}", handle("endpoints.get", req -> engine.endpoints().get(name(req))
+            .map(s -> (Object) EndpointView.of(s, breakers.stateOf(s.name())))
+            .switchIfEmpty(Mono.error(() -> new NotFound("no endpoint named '" + name(req) + "'")))))
+        .post("/admin/endpoints/{name}/pause", handle("endpoints.pause", req -> body(req).flatMap(body -> {
+          String reason = Selection.text(body, "reason");
+          String why = reason == null ? "paused by an operator" : reason;
+          return engine.endpoints().pause(name(req), why).flatMap(found -> endpointResult(req, found));
+        })))
+        .post("/admin/endpoints/{name}/resume", handle("endpoints.resume", req -> engine.endpoints()
+            .resume(name(req))
+            .doOnNext(found -> engine.wake())
+            .flatMap(found -> endpointResult(req, found))))
+        .post("/admin/endpoints/{name}/replay", handle("endpoints.replay", req -> body(req).flatMap(body -> {
+          Instant since = Query.instant("since", Selection.text(body, "since"));
+          if (since == null) {
+            throw new BadRequest("since is required: replay messages published at or after this instant");
+          }
+          return engine.endpoints().get(name(req))
+              .switchIfEmpty(Mono.error(() -> new NotFound("no endpoint named '" + name(req) + "'")))
+              .then(engine.deadLetters().replayMessages(name(req), since))
+              .map(n -> Map.of("endpoint", name(req), "since", since.toString(), "replayed", n));
+        })))
+        .get("/admin/deliveries/{id}", handle("deliveries.get", req -> {
+          long id = id(req);
+          return engine.deliveries().findById(id).map(d -> (Object) d)
+              .switchIfEmpty(Mono.error(() -> new NotFound("no delivery with id " + id)));
+        }))
+        .get("/admin/deliveries", handle("deliveries.find", req -> {
+          String eventId = new Query(req.uri()).get("event_id");
+          if (eventId == null) {
+            throw new BadRequest("event_id is required, e.g. /admin/deliveries?event_id=order-42-paid");
+          }
+          return engine.deliveries().findByEventId(eventId).collectList()
+              .map(list -> Map.of("event_id", eventId, "deliveries", list));
+        }))
+        .get("/admin/dead-letters/count", handle("dead_letters.count", req -> {
+          DeadLetterQuery q = Selection.fromQuery(new Query(req.uri()), DeadLetterQuery.MAX_LIMIT).query();
+          return engine.deadLetters().count(q).map(n -> Map.of("count", n));
+        }))
+        .get("/admin/dead-letters", handle("dead_letters.list", req -> {
+          DeadLetterQuery q = Selection.fromQuery(new Query(req.uri()), Selection.DEFAULT_LIST_LIMIT).query();
+          return engine.deadLetters().list(q).collectList().map(list -> Map.of("dead_letters", list));
+        }))
+        .post("/admin/dead-letters/replay", handle("dead_letters.replay", req -> body(req).flatMap(body -> {
+          Selection s = Selection.fromBody(body);
+          Mono<Long> n = s.ids().isEmpty() ? engine.deadLetters().replay(s.query())
+              : engine.deadLetters().replayIds(s.ids());
+          return n.map(count -> Map.of("replayed", count));
+        })))
+        .post("/admin/dead-letters/discard", handle("dead_letters.discard", req -> body(req).flatMap(body -> {
+          Selection s = Selection.fromBody(body);
+          Mono<Long> n = s.ids().isEmpty() ? engine.deadLetters().discard(s.query())
+              : engine.deadLetters().discardIds(s.ids());
+          return n.map(count -> Map.of("discarded", count));
+        })))
+        .post("/admin/publish", handle("publish", this::publish));
+  }
+
+  private Mono<Object> publish(HttpServerRequest req) {
+    if (!publishEnabled) {
+      return Mono.error(new NotFound("publishing over HTTP is off; set admin.publish-enabled: true"));
+    }
+    return body(req).flatMap(body -> {
+      String eventType = Selection.text(body, "event_type");
+      JsonNode payload = body.get("payload");
+      if (eventType == null || payload == null) {
+        throw new BadRequest("event_type and payload are required");
+      }
+      PublishRequest p = new PublishRequest(eventType, Json.write(payload), Selection.text(body, "ordering_key"),
+          Selection.text(body, "event_id"), Selection.text(body, "endpoint"));
+      return engine.publisher().publish(p).map(id -> {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("message_id", id);
+        if (p.eventId() != null) {
+          out.put("event_id", p.eventId());
+        }
+        return out;
+      });
+    });
+  }
+
+  private Mono<Object> endpointResult(HttpServerRequest req, boolean found) {
+    if (!found) {
+      return Mono.error(new NotFound("no endpoint named '" + name(req) + "'"));
+    }
+    return engine.endpoints().get(name(req)).map(s -> (Object) EndpointView.of(s, breakers.stateOf(s.name())));
+  }
+
+  private BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> handle(
+      String operation, Function<HttpServerRequest, Mono<?>> action) {
+    return (req, res) -> {
+      if (!auth.allows(req.requestHeaders().get(HttpHeaderNames.AUTHORIZATION))) {
+        count(operation, "unauthorized");
+        res.header(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"relay-admin\"");
+        return Json.error(res, HttpResponseStatus.UNAUTHORIZED, auth.enabled()
+            ? "missing or wrong bearer token"
+            : "the admin API is off: set admin.token (RELAY_ADMIN_TOKEN)");
+      }
+      return Mono.defer(() -> action.apply(req))
+          .flatMap(body -> {
+            count(operation, "ok");
+            return Mono.from(Json.send(res, HttpResponseStatus.OK, body));
+          })
+          .onErrorResume(e -> {
+            HttpResponseStatus status = status(e);
+            count(operation, status.code() >= 500 ? "error" : "rejected");
+            if (status.code() >= 500) {
+              log.error("Admin {} failed", operation, e);
+              return Mono.from(Json.error(res, status, "internal error; see the relay's log"));
+            }
+            return Mono.from(Json.error(res, status, String.valueOf(e.getMessage())));
+          });
+    };
+  }
+
+  private static HttpResponseStatus status(Throwable e) {
+    if (e instanceof BadRequest) {
+      return HttpResponseStatus.BAD_REQUEST;
+    }
+    if (e instanceof NotFound) {
+      return HttpResponseStatus.NOT_FOUND;
+    }
+    if (e instanceof R2dbcException && String.valueOf(e.getMessage()).startsWith("relay.publish:")) {
+      return HttpResponseStatus.BAD_REQUEST; // the publish function's own validation message
+    }
+    return HttpResponseStatus.INTERNAL_SERVER_ERROR;
+  }
+
+  private void count(String operation, String outcome) {
+    Counter.builder(AppMetricNames.ADMIN_REQUESTS)
+        .description("Admin API calls by operation and outcome")
+        .tag("operation", operation)
+        .tag("outcome", outcome)
+        .register(registry)
+        .increment();
+  }
+
+  private static Mono<JsonNode> body(HttpServerRequest req) {
+    return Bodies.read(req).map(Json::read);
+  }
+
+  private static String name(HttpServerRequest req) {
+    String name = req.param("name");
+    if (name == null || name.isBlank()) {
+      throw new BadRequest("endpoint name missing");
+    }
+    return name;
+  }
+
+  private static long id(HttpServerRequest req) {
+    String id = req.param("id");
+    try {
+      return Long.parseLong(String.valueOf(id));
+    } catch (NumberFormatException e) {
+      throw new BadRequest("delivery id must be a number, was '" + id + "'");
+    }
+  }
+}

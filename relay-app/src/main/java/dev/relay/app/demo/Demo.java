@@ -1,0 +1,205 @@
+package dev.relay.app.demo;
+
+import dev.relay.app.config.ConfigLoader;
+import dev.relay.app.config.RelayConfig;
+import dev.relay.app.runtime.Relay;
+import dev.relay.app.runtime.TransportFactory;
+import dev.relay.engine.metrics.EngineMetrics;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.netty.DisposableServer;
+
+/**
+ * {@code relay demo}: everything on this machine, nothing to install. An embedded Postgres 17, a
+ * receiver that verifies signatures, the relay itself, and a publisher of sample events.
+ */
+public final class Demo implements AutoCloseable {
+  private final PrintStream out;
+  private final EmbeddedPostgres postgres;
+  private final DisposableServer receiverServer;
+  private final SampleReceiver receiver;
+  private final Relay relay;
+  private final SamplePublisher publisher;
+  private final Disposable publishing;
+  private volatile @Nullable Disposable status;
+  private final String token;
+
+  private Demo(PrintStream out, EmbeddedPostgres postgres, DisposableServer receiverServer, SampleReceiver receiver,
+      Relay relay, SamplePublisher publisher, Disposable publishing, String token) {
+    this.out = out;
+    this.postgres = postgres;
+    this.receiverServer = receiverServer;
+    this.receiver = receiver;
+    this.relay = relay;
+    this.publisher = publisher;
+    this.publishing = publishing;
+    this.token = token;
+  }
+
+  /** Starts everything; blocks while Postgres and the servers start (called from main). */
+  public static Demo start(int adminPort, double perSecond, PrintStream out, TransportFactory transports)
+      throws IOException {
+    out.println("Starting the relay demo: embedded Postgres 17, a sample receiver, the relay, a publisher...");
+    EmbeddedPostgres postgres = EmbeddedPostgres.builder().start();
+    DisposableServer receiverServer = null;
+    try {
+      String secret = "whsec_" + Base64.getEncoder().encodeToString(random(32));
+      String token = HexFormat.of().formatHex(random(16));
+      SampleReceiver receiver = new SampleReceiver(secret, out, 0.5);
+      receiverServer = Objects.requireNonNull(receiver.start().block(Duration.ofSeconds(30)));
+      Relay relay = startRelay(config(postgres.getPort(), receiverServer.port(), secret, token, adminPort), transports);
+      SamplePublisher publisher = new SamplePublisher(relay.engine().publisher());
+      Disposable publishing = publisher.start(perSecond);
+      Demo demo = new Demo(out, postgres, receiverServer, receiver, relay, publisher, publishing, token);
+      demo.printWelcome(perSecond);
+      Duration every = Duration.ofSeconds(10);
+      demo.status = Flux.interval(every, every).subscribe(n -> demo.printStatus());
+      return demo;
+    } catch (RuntimeException e) {
+      if (receiverServer != null) {
+        receiverServer.disposeNow();
+      }
+      postgres.close();
+      throw e;
+    }
+  }
+
+  private static Relay startRelay(RelayConfig config, TransportFactory transports) {
+    try {
+      return Objects.requireNonNull(Relay.start(config, transports).block(Duration.ofMinutes(2)));
+    } catch (RuntimeException e) {
+      if (config.admin().port() != 0 && String.valueOf(e.getMessage()).contains("ddress already in use")) {
+        return Objects.requireNonNull(
+            Relay.start(config.withAdmin(config.admin().withPort(0)), transports).block(Duration.ofMinutes(2)));
+      }
+      throw e;
+    }
+  }
+
+  static RelayConfig config(int pgPort, int receiverPort, String secret, String token, int adminPort) {
+    String yaml = """
+        database:
+          url: r2dbc:postgresql://localhost:%1$d/postgres
+          user: postgres
+          pool-size: 6
+        delivery:
+          attempt-timeout: 5s
+          lease: 15s
+          poll-interval: 1s
+          gauge-refresh: 2s
+          retry: {initial: 1s, factor: 2, cap: 4s, jitter: 0.2, max-attempts: 3}
+          retention: {delivered: 1h, interval: 1m}
+        webhook:
+          connect-timeout: 2s
+          breaker: {failure-rate-threshold: 90, minimum-calls: 50}
+        endpoints:
+          - name: billing
+            url: http://127.0.0.1:%2$d/billing
+            secrets: ["%3$s"]
+            event-types: ["invoice.*", "payment.*"]
+            allow-http: true                 # the receiver is local
+            allowed-networks: [127.0.0.0/8]  # loopback is refused by the SSRF guard unless allowed
+          - name: crm
+            url: http://127.0.0.1:%2$d/crm
+            secrets: ["%3$s"]
+            event-types: ["customer.*"]
+            allow-http: true
+            allowed-networks: [127.0.0.0/8]
+        admin:
+          bind: 127.0.0.1
+          port: %5$d
+          token: %4$s
+          publish-enabled: true
+        shutdown:
+          grace-period: 5s
+        """.formatted(pgPort, receiverPort, secret, token, adminPort);
+    return ConfigLoader.parse(yaml, "the demo configuration", Map.of());
+  }
+
+  private void printWelcome(double perSecond) {
+    String base = relay.baseUrl();
+    int pg = postgres.getPort();
+    out.println();
+    out.println("Relay demo is running.");
+    out.printf("  Postgres 17 (embedded)  postgresql://postgres@localhost:%d/postgres%n", pg);
+    out.printf("  Sample receiver         http://127.0.0.1:%d/{billing,crm}  (verifies every signature)%n",
+        receiverServer.port());
+    out.printf("  Metrics                 %s/metrics%n", base);
+    out.printf("  Readiness               %s/health/ready%n", base);
+    out.printf("  Admin API               curl -H 'Authorization: Bearer %s' %s/admin/endpoints%n", token, base);
+    out.printf("  Dead letters            curl -H 'Authorization: Bearer %s' %s/admin/dead-letters%n", token, base);
+    out.printf("  Publish yourself        psql postgresql://postgres@localhost:%d/postgres -c "
+        + "\"SELECT relay.publish('invoice.paid', '{\\\"type\\\": \\\"invoice.paid\\\", \\\"id\\\": 1}')\"%n", pg);
+    out.printf("Publishing %.0f sample events per second; %s is refused about half the time, so you will see "
+        + "retries and, after 3 attempts, dead letters. Ctrl-C stops everything.%n%n", perSecond,
+        SampleReceiver.FLAKY_TYPE);
+  }
+
+  private void printStatus() {
+    MeterRegistry r = relay.registry();
+    out.printf("-- published %d, delivered %.0f, retried %.0f, dead letters %.0f (receiver: %d accepted, %d refused, "
+            + "%d bad signatures)%n", publisher.published(), sum(r, EngineMetrics.DELIVERED),
+        sum(r, EngineMetrics.RETRIED), sum(r, EngineMetrics.DEAD), receiver.accepted(), receiver.refused(),
+        receiver.badSignatures());
+  }
+
+  private static double sum(MeterRegistry registry, String name) {
+    return registry.find(name).counters().stream().mapToDouble(Counter::count).sum();
+  }
+
+  public Relay relay() {
+    return relay;
+  }
+
+  public long accepted() {
+    return receiver.accepted();
+  }
+
+  public long badSignatures() {
+    return receiver.badSignatures();
+  }
+
+  /** Stops the publisher, then the relay gracefully, then the receiver and Postgres. */
+  @Override
+  public void close() {
+    publishing.dispose();
+    Disposable ticker = status;
+    if (ticker != null) {
+      ticker.dispose();
+    }
+    @Nullable RuntimeException failure = null;
+    try {
+      relay.stop().block(Duration.ofSeconds(30));
+    } catch (RuntimeException e) {
+      failure = e;
+    }
+    printStatus();
+    receiverServer.disposeNow(Duration.ofSeconds(5));
+    try {
+      postgres.close();
+    } catch (IOException e) {
+      out.println("could not stop embedded Postgres cleanly: " + e.getMessage());
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  private static byte[] random(int n) {
+    byte[] b = new byte[n];
+    new SecureRandom().nextBytes(b);
+    return b;
+  }
+}

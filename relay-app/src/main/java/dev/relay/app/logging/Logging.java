@@ -1,0 +1,46 @@
+package dev.relay.app.logging;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
+import dev.relay.app.config.LoggingConfig;
+import org.slf4j.LoggerFactory;
+
+/** Applies {@code logging.*} from the configuration to logback at start. */
+public final class Logging {
+  private Logging() {}
+
+  public static void configure(LoggingConfig config) {
+    if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
+      return; // another SLF4J binding is in charge (e.g. an embedding application)
+    }
+    RedactingLayout layout = new RedactingLayout();
+    layout.setContext(context);
+    layout.setJson(config.format() == LoggingConfig.Format.JSON);
+    layout.start();
+    LayoutWrappingEncoder<ILoggingEvent> encoder = new LayoutWrappingEncoder<>();
+    encoder.setContext(context);
+    encoder.setLayout(layout);
+    encoder.start();
+    ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
+    console.setContext(context);
+    console.setName("console");
+    console.setTarget("System.err");
+    console.setEncoder(encoder);
+    console.start();
+    Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
+    root.detachAndStopAllAppenders();
+    root.addAppender(console);
+    root.setLevel(Level.toLevel(config.level(), Level.INFO));
+  }
+
+  /** Sets one logger's level, e.g. to quieten a noisy library in {@code relay demo}. */
+  public static void level(String logger, String level) {
+    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+      context.getLogger(logger).setLevel(Level.toLevel(level, Level.INFO));
+    }
+  }
+}

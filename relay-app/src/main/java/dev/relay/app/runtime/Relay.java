@@ -1,0 +1,190 @@
+package dev.relay.app.runtime;
+
+import dev.relay.app.admin.AdminApi;
+import dev.relay.app.config.EndpointConfig;
+import dev.relay.app.config.RelayConfig;
+import dev.relay.app.health.Readiness;
+import dev.relay.app.http.HttpApi;
+import dev.relay.app.metrics.AppMetricNames;
+import dev.relay.app.metrics.Registries;
+import dev.relay.engine.RelayEngine;
+import dev.relay.engine.db.Database;
+import dev.relay.engine.endpoint.EndpointSpec;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+import reactor.netty.DisposableServer;
+
+/**
+ * A running relay: database pool, migrations, endpoint sync, the engine with its transport, and the
+ * HTTP server. {@link #start} is what {@code relay run} does; {@link #stop} is what SIGTERM does.
+ */
+public final class Relay {
+  private static final Logger log = LoggerFactory.getLogger(Relay.class);
+
+  private final RelayConfig config;
+  private final PrometheusMeterRegistry registry;
+  private final @Nullable JvmGcMetrics gc;
+  private final Database database;
+  private final Transport transport;
+  private final RelayEngine engine;
+  private final DisposableServer server;
+  private final AtomicBoolean draining;
+  private final AtomicBoolean stopped = new AtomicBoolean();
+
+  private Relay(RelayConfig config, PrometheusMeterRegistry registry, @Nullable JvmGcMetrics gc, Database database,
+      Transport transport, RelayEngine engine, DisposableServer server, AtomicBoolean draining) {
+    this.config = config;
+    this.registry = registry;
+    this.gc = gc;
+    this.database = database;
+    this.transport = transport;
+    this.engine = engine;
+    this.server = server;
+    this.draining = draining;
+  }
+
+  /** Connects, migrates (unless {@code database.migrate: false}), syncs endpoints, starts delivering and serving. */
+  public static Mono<Relay> start(RelayConfig config, TransportFactory transports) {
+    return Mono.defer(() -> {
+      PrometheusMeterRegistry registry = Registries.prometheus(config.metrics());
+      JvmGcMetrics gc = config.metrics().jvm() ? Registries.bindJvm(registry) : null;
+      // Reactor Netty reports server and client metrics to the global registry.
+      Metrics.addRegistry(registry);
+      Database database = Database.connect(config.database());
+      Registries.bindPool(database.pool(), registry);
+      AtomicBoolean migrated = new AtomicBoolean();
+      AtomicBoolean draining = new AtomicBoolean();
+      Transport transport;
+      RelayEngine engine;
+      try {
+        transport = transports.create(config, registry);
+        engine = RelayEngine.create(database, config.engineConfig(), transport.deliverer(), registry);
+      } catch (RuntimeException e) {
+        return cleanup(registry, gc, database).then(Mono.error(e));
+      }
+      Readiness readiness = new Readiness(database, engine, migrated::get, draining::get, Duration.ofSeconds(2));
+      Gauge.builder(AppMetricNames.READY, () -> engine.health().running() && migrated.get() && !draining.get() ? 1 : 0)
+          .description("1 while the relay is running, migrated and not shutting down")
+          .register(registry);
+      AdminApi admin = new AdminApi(engine, transport.breakers(), config.admin().token(),
+          config.admin().publishEnabled(), registry);
+      HttpApi http = new HttpApi(config.admin(), config.metrics().enabled() ? registry : null, readiness, admin);
+      return prepareSchema(config, database)
+          .doOnSuccess(v -> migrated.set(true))
+          .then(sync(config, engine))
+          .then(engine.start())
+          .then(http.bind())
+          .map(server -> {
+            Relay relay = new Relay(config, registry, gc, database, transport, engine, server, draining);
+            log.info("Relay started: {} endpoints, HTTP on {}:{} (/metrics, /health/ready, /admin)",
+                config.endpoints().size(), config.admin().bind(), server.port());
+            return relay;
+          })
+          .onErrorResume(e -> engine.stop(Duration.ZERO).onErrorResume(x -> Mono.empty())
+              .then(transport.close().onErrorResume(x -> Mono.empty()))
+              .then(cleanup(registry, gc, database))
+              .then(Mono.error(e)));
+    });
+  }
+
+  private static Mono<Void> prepareSchema(RelayConfig config, Database database) {
+    if (config.migrate()) {
+      return database.migrate();
+    }
+    String schema = config.database().schema();
+    // The schema name is a validated identifier (DatabaseConfig), safe to splice.
+    return database.queries()
+        .one("SELECT to_regclass('" + schema + ".relay_schema_history') IS NOT NULL"
+            + " AND to_regclass('" + schema + ".delivery') IS NOT NULL", row -> row.get(0, Boolean.class))
+        .flatMap(ok -> Boolean.TRUE.equals(ok) ? Mono.<Void>empty() : Mono.error(new IllegalStateException(
+            "schema " + schema + " is not migrated and database.migrate is false: run `relay migrate` first")));
+  }
+
+  static Mono<Void> sync(RelayConfig config, RelayEngine engine) {
+    List<EndpointSpec> specs = config.endpoints().stream()
+        .map(e -> new EndpointSpec(e.name(), e.eventTypes(), e.paused()))
+        .toList();
+    return engine.endpoints().sync(specs)
+        .doOnNext(r -> log.info("Endpoints synced: added {}, updated {}, disabled (no longer configured) {}",
+            r.added(), r.updated(), r.removed()))
+        .then();
+  }
+
+  /**
+   * Graceful stop: readiness turns false, no new claims, in-flight deliveries get {@code
+   * shutdown.grace-period} to finish, the rest are released for immediate re-claim; then the HTTP
+   * server and the pool close.
+   */
+  public Mono<Void> stop() {
+    return Mono.defer(() -> {
+      if (!stopped.compareAndSet(false, true)) {
+        return Mono.empty();
+      }
+      draining.set(true);
+      Duration grace = config.shutdownGrace();
+      return engine.stop(grace)
+          .onErrorResume(e -> {
+            log.warn("Engine stop failed: {}", e.toString());
+            return Mono.empty();
+          })
+          .then(transport.close().onErrorResume(e -> Mono.empty()))
+          .then(Mono.fromRunnable(() -> server.disposeNow(Duration.ofSeconds(5)))
+              .subscribeOn(Schedulers.boundedElastic()))
+          .then(cleanup(registry, gc, database))
+          .doOnSuccess(v -> log.info("Relay stopped"));
+    });
+  }
+
+  private static Mono<Void> cleanup(PrometheusMeterRegistry registry, @Nullable JvmGcMetrics gc, Database database) {
+    return database.close().onErrorResume(e -> Mono.empty()).then(Mono.fromRunnable(() -> {
+      Metrics.removeRegistry(registry);
+      if (gc != null) {
+        gc.close();
+      }
+      registry.close();
+    }));
+  }
+
+  /** The HTTP port actually bound (useful with {@code admin.port: 0}). */
+  public int port() {
+    return server.port();
+  }
+
+  public String baseUrl() {
+    String host = config.admin().bind();
+    if (host.equals("0.0.0.0") || host.equals("::")) {
+      host = "127.0.0.1";
+    }
+    return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port();
+  }
+
+  public RelayEngine engine() {
+    return engine;
+  }
+
+  public Database database() {
+    return database;
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  public RelayConfig config() {
+    return config;
+  }
+
+  public List<String> endpointNames() {
+    return config.endpoints().stream().map(EndpointConfig::name).toList();
+  }
+}

@@ -1,0 +1,214 @@
+package dev.relay.app.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.relay.app.Http;
+import dev.relay.app.TestConfigs;
+import dev.relay.app.runtime.Relay;
+import dev.relay.app.runtime.Transport;
+import dev.relay.engine.spi.Deliverer;
+import dev.relay.engine.spi.Delivery;
+import dev.relay.engine.spi.Outcome;
+import dev.relay.engine.testing.PostgresExtension;
+import dev.relay.engine.testing.TestDatabase;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import reactor.core.publisher.Mono;
+
+/** The admin API against a real relay and Postgres; deliveries go to an in-process deliverer. */
+@ExtendWith(PostgresExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class AdminApiIT {
+  /** Event types starting with "doomed" fail terminally while {@link #doom} is set. */
+  final List<Delivery> delivered = new CopyOnWriteArrayList<>();
+  volatile boolean doom = true;
+  Relay relay;
+  Http admin;
+  TestDatabase db;
+
+  @BeforeAll
+  void start(TestDatabase db) {
+    this.db = db;
+    Deliverer deliverer = d -> Mono.fromCallable(() -> {
+      if (doom && d.eventType().startsWith("doomed")) {
+        return Outcome.terminal("receiver said 422 Unprocessable", 422);
+      }
+      delivered.add(d);
+      return Outcome.delivered(200);
+    });
+    String yaml = TestConfigs.database(db.config()) + TestConfigs.FAST_DELIVERY + """
+        endpoints:
+          - name: alpha
+            url: https://alpha.example.com/hook
+            secrets: [%1$s]
+          - name: beta
+            url: https://beta.example.com/hook
+            secrets: [%1$s]
+            event-types: ["beta.*", "doomed.*"]
+        """.formatted(TestConfigs.SECRET);
+    relay = Relay.start(TestConfigs.parse(yaml), (c, r) -> new Transport() {
+      @Override
+      public Deliverer deliverer() {
+        return deliverer;
+      }
+
+      @Override
+      public BreakerStates breakers() {
+        return name -> "closed";
+      }
+    }).block(Duration.ofMinutes(1));
+    admin = new Http(relay.baseUrl(), TestConfigs.TOKEN);
+  }
+
+  @AfterAll
+  void stop() {
+    if (relay != null) {
+      relay.stop().block(Duration.ofSeconds(30));
+    }
+  }
+
+  @Test
+  void everyAdminCallNeedsTheBearerToken() {
+    Http anonymous = new Http(relay.baseUrl(), null);
+    Http wrong = new Http(relay.baseUrl(), TestConfigs.TOKEN + "x");
+    for (Http h : List.of(anonymous, wrong)) {
+      assertThat(h.get("/admin/endpoints").status()).isEqualTo(401);
+      assertThat(h.get("/admin/dead-letters").status()).isEqualTo(401);
+      assertThat(h.post("/admin/dead-letters/replay", "{\"all\": true}").status()).isEqualTo(401);
+      assertThat(h.post("/admin/endpoints/alpha/pause", "{}").status()).isEqualTo(401);
+      assertThat(h.post("/admin/publish", "{}").status()).isEqualTo(401);
+    }
+    // health and metrics are open
+    assertThat(anonymous.get("/health/live").status()).isEqualTo(200);
+    assertThat(anonymous.get("/metrics").status()).isEqualTo(200);
+    assertThat(admin.get("/admin/endpoints").status()).isEqualTo(200);
+  }
+
+  @Test
+  void readinessReportsEveryCheck() {
+    Http.Response r = new Http(relay.baseUrl(), null).get("/health/ready");
+    assertThat(r.status()).isEqualTo(200);
+    JsonNode checks = r.json().get("checks");
+    assertThat(r.json().get("status").asText()).isEqualTo("ready");
+    assertThat(checks.get("database").get("ok").asBoolean()).isTrue();
+    assertThat(checks.get("migrations").get("ok").asBoolean()).isTrue();
+    assertThat(checks.get("delivery").get("detail").asText()).containsAnyOf("listen", "polling");
+  }
+
+  @Test
+  void endpointsAreListedWithStateBreakerAndBacklog() {
+    JsonNode list = admin.get("/admin/endpoints").json().get("endpoints");
+    assertThat(list).hasSize(2);
+    JsonNode beta = list.get(0).get("name").asText().equals("beta") ? list.get(0) : list.get(1);
+    assertThat(beta.get("state").asText()).isEqualTo("active");
+    assertThat(beta.get("breaker").asText()).isEqualTo("closed");
+    assertThat(beta.get("event_types").toString()).contains("beta.*");
+    assertThat(beta.has("backlog")).isTrue();
+    assertThat(beta.has("oldest_pending_age_seconds")).isTrue();
+    assertThat(admin.get("/admin/endpoints/nope").status()).isEqualTo(404);
+  }
+
+  @Test
+  void pauseHoldsDeliveriesAndResumeReleasesThem() {
+    assertThat(admin.post("/admin/endpoints/alpha/pause", "{\"reason\": \"maintenance\"}").json()
+        .get("state").asText()).isEqualTo("paused");
+    publish("pause.test", "evt-paused-1", "alpha");
+    await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
+        .until(() -> delivered.stream().noneMatch(d -> d.eventId().equals("evt-paused-1")));
+    JsonNode alpha = admin.get("/admin/endpoints/alpha").json();
+    assertThat(alpha.get("reason").asText()).isEqualTo("maintenance");
+    await().atMost(Duration.ofSeconds(5)).until(() -> admin.get("/admin/endpoints/alpha").json().get("backlog").asLong() >= 1);
+
+    assertThat(admin.post("/admin/endpoints/alpha/resume", "").json().get("state").asText()).isEqualTo("active");
+    await().atMost(Duration.ofSeconds(10))
+        .until(() -> delivered.stream().anyMatch(d -> d.eventId().equals("evt-paused-1")));
+    assertThat(admin.post("/admin/endpoints/nope/pause", "{}").status()).isEqualTo(404);
+  }
+
+  @Test
+  void deadLettersCanBeListedCountedReplayedAndDiscarded() {
+    doom = true;
+    publish("doomed.one", "evt-dead-1", "beta");
+    publish("doomed.two", "evt-dead-2", "beta");
+    await().atMost(Duration.ofSeconds(10))
+        .until(() -> admin.get("/admin/dead-letters/count?endpoint=beta").json().get("count").asLong() == 2);
+
+    JsonNode list = admin.get("/admin/dead-letters?endpoint=beta&event_type=doomed.one").json().get("dead_letters");
+    assertThat(list).hasSize(1);
+    assertThat(list.get(0).get("event_id").asText()).isEqualTo("evt-dead-1");
+    assertThat(list.get(0).get("last_error").asText()).contains("422");
+    long deadId = list.get(0).get("id").asLong();
+
+    // an empty selection is refused rather than replaying everything
+    assertThat(admin.post("/admin/dead-letters/replay", "{}").status()).isEqualTo(400);
+
+    doom = false;
+    assertThat(admin.post("/admin/dead-letters/replay", "{\"event_type\": \"doomed.one\"}").json()
+        .get("replayed").asLong()).isEqualTo(1);
+    await().atMost(Duration.ofSeconds(10))
+        .until(() -> delivered.stream().anyMatch(d -> d.eventId().equals("evt-dead-1")));
+    JsonNode record = admin.get("/admin/deliveries/" + deadId).json();
+    assertThat(record.get("state").asText()).isEqualTo("delivered");
+
+    JsonNode two = admin.get("/admin/deliveries?event_id=evt-dead-2").json().get("deliveries");
+    assertThat(two).hasSize(1);
+    long twoId = two.get(0).get("id").asLong();
+    assertThat(admin.post("/admin/dead-letters/discard", "{\"ids\": [" + twoId + "]}").json()
+        .get("discarded").asLong()).isEqualTo(1);
+    assertThat(admin.get("/admin/dead-letters/count?endpoint=beta").json().get("count").asLong()).isZero();
+    assertThat(admin.get("/admin/deliveries/" + twoId).json().get("state").asText()).isEqualTo("discarded");
+    assertThat(delivered).noneMatch(d -> d.eventId().equals("evt-dead-2"));
+    assertThat(admin.get("/admin/deliveries/99999999").status()).isEqualTo(404);
+  }
+
+  @Test
+  void replaySendsEarlierMessagesToAnEndpointAgain() {
+    Instant before = Instant.now().minusSeconds(5);
+    publish("beta.replayed", "evt-replay-1", "beta");
+    await().atMost(Duration.ofSeconds(10)).until(() -> count("evt-replay-1") == 1);
+    JsonNode r = admin.post("/admin/endpoints/beta/replay", "{\"since\": \"" + before + "\"}").json();
+    assertThat(r.get("replayed").asLong()).isGreaterThanOrEqualTo(1);
+    await().atMost(Duration.ofSeconds(10)).until(() -> count("evt-replay-1") == 2);
+    assertThat(admin.post("/admin/endpoints/beta/replay", "{}").status()).isEqualTo(400);
+  }
+
+  @Test
+  void publishOverHttpRoutesByEventTypeAndValidates() {
+    Http.Response ok = admin.post("/admin/publish",
+        "{\"event_type\": \"beta.created\", \"payload\": {\"n\": 1}, \"event_id\": \"evt-http-1\"}");
+    assertThat(ok.status()).isEqualTo(200);
+    assertThat(ok.json().get("message_id").asLong()).isPositive();
+    await().atMost(Duration.ofSeconds(10)).until(() -> count("evt-http-1") == 2); // alpha (all) and beta
+    assertThat(admin.post("/admin/publish", "{\"payload\": {}}").status()).isEqualTo(400);
+    assertThat(admin.post("/admin/publish", "not json").status()).isEqualTo(400);
+    Http.Response unknown = admin.post("/admin/publish",
+        "{\"event_type\": \"x\", \"payload\": {}, \"endpoint\": \"nope\"}");
+    assertThat(unknown.status()).isEqualTo(400);
+    assertThat(unknown.json().get("error").asText()).contains("unknown endpoint");
+  }
+
+  @Test
+  void metricsExposeEngineAndAdminCounters() {
+    assertThat(admin.get("/admin/endpoints").status()).isEqualTo(200);
+    String text = new Http(relay.baseUrl(), null).get("/metrics").body();
+    assertThat(text).contains("relay_admin_requests_total").contains("relay_db_pool_acquired")
+        .contains("jvm_memory_used_bytes").contains("relay_build_info");
+  }
+
+  private long count(String eventId) {
+    return delivered.stream().filter(d -> d.eventId().equals(eventId)).count();
+  }
+
+  private void publish(String type, String eventId, String endpoint) {
+    db.execute("SELECT {schema}.publish(?, '{\"x\": 1}'::jsonb, NULL, ?, ?)", type, eventId, endpoint);
+  }
+}
