@@ -127,8 +127,11 @@ public final class RelayEngine {
     if (!selfTested) {
       selfTested = true;
       background.add(runSelfTest().subscribe());
-    } else if (notifyWorks) {
-      loop.notifyHealthy(true);
+    } else {
+      metrics.listenerReconnected();
+      if (notifyWorks) {
+        loop.notifyHealthy(true);
+      }
     }
   }
 
