@@ -1,5 +1,6 @@
 package dev.relay.webhook.ssrf;
 
+import io.netty.util.NetUtil;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Objects;
@@ -34,7 +35,7 @@ public final class AddressPolicy {
     String why = SpecialRanges.refusal(address.getAddress());
     return why == null
         ? Optional.empty()
-        : Optional.of(address.getHostAddress() + " is " + why + ", not in allowed-networks");
+        : Optional.of(NetUtil.toAddressString(address) + " is " + why + ", not in allowed-networks");
   }
 
   public List<Cidr> allowed() {

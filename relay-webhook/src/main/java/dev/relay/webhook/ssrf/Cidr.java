@@ -25,7 +25,7 @@ public record Cidr(InetAddress network, int prefixLength) {
     byte[] bytes = network.getAddress();
     if (!hostBitsZero(bytes, prefixLength)) {
       throw new IllegalArgumentException(
-          network.getHostAddress() + "/" + prefixLength + " has host bits set");
+          NetUtil.toAddressString(network) + "/" + prefixLength + " has host bits set");
     }
   }
 
@@ -106,6 +106,6 @@ public record Cidr(InetAddress network, int prefixLength) {
 
   @Override
   public String toString() {
-    return network.getHostAddress() + "/" + prefixLength;
+    return NetUtil.toAddressString(network) + "/" + prefixLength;
   }
 }

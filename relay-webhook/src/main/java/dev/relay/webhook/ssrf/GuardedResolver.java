@@ -1,6 +1,7 @@
 package dev.relay.webhook.ssrf;
 
 import io.netty.resolver.AddressResolver;
+import io.netty.util.NetUtil;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
@@ -112,7 +113,7 @@ final class GuardedResolver implements AddressResolver<InetSocketAddress> {
     for (InetSocketAddress a : addresses) {
       Optional<String> refusal = policy.refusal(a.getAddress());
       if (refusal.isPresent()) {
-        String subject = host.equals(a.getAddress().getHostAddress())
+        String subject = host.equals(a.getAddress().getHostAddress()) || host.equals(NetUtil.toAddressString(a.getAddress()))
             ? "" : "host '" + Reasons.clip(host) + "' resolved to ";
         promise.tryFailure(new SsrfRefusedException(subject + refusal.get()));
         return promise;
