@@ -9,6 +9,8 @@ import dev.relay.engine.config.DatabaseConfig;
 import dev.relay.engine.config.EngineConfig;
 import dev.relay.engine.config.RetentionPolicy;
 import dev.relay.engine.config.RetryPolicy;
+import dev.relay.webhook.config.BreakerSettings;
+import dev.relay.webhook.config.WebhookSettings;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -71,7 +73,7 @@ public final class ConfigLoader {
     db.rejectUnknownKeys();
 
     EngineConfig delivery = delivery(root.section("delivery"), problems);
-    WebhookClientConfig webhook = webhook(root.section("webhook"), problems);
+    WebhookSettings webhook = webhook(root.section("webhook"), delivery, problems);
     List<EndpointConfig> endpoints = EndpointReader.read(root.sections("endpoints"), problems);
     AdminConfig admin = admin(root.section("admin"), problems);
     MetricsConfig metrics = metrics(root.section("metrics"), problems);
@@ -148,28 +150,44 @@ public final class ConfigLoader {
         attemptTimeout, poll, pollNoNotify, settleBatch, settleLinger, maxPayload, gaugeRefresh, retry, retention));
   }
 
-  private static @Nullable WebhookClientConfig webhook(Section s, Problems problems) {
-    WebhookClientConfig d = WebhookClientConfig.DEFAULT;
+  private static @Nullable WebhookSettings webhook(Section s, @Nullable EngineConfig delivery, Problems problems) {
+    WebhookSettings d = WebhookSettings.DEFAULTS;
     Duration connect = s.duration("connect-timeout", d.connectTimeout());
-    int maxConnections = s.integer("max-connections", d.maxConnections());
+    // Below the engine's attempt timeout by default, so the deliverer's reason is the one recorded.
+    Duration engineTimeout = delivery == null ? EngineConfig.DEFAULT.attemptTimeout() : delivery.attemptTimeout();
+    Duration deadlineDefault = min(d.attemptDeadline(), engineTimeout.multipliedBy(5).dividedBy(6));
+    Duration deadline = s.duration("attempt-deadline", deadlineDefault);
+    if (deadline.compareTo(engineTimeout) > 0) {
+      problems.add(s.key("attempt-deadline"), "must not exceed delivery.attempt-timeout (" + engineTimeout + ")");
+    }
     int maxResponse = s.integer("max-response-bytes", d.maxResponseBytes());
-    String userAgent = s.string("user-agent", d.userAgent());
+    int maxConnections = s.integer("max-connections", d.maxConnections());
+    Duration idle = s.duration("pool-max-idle-time", d.poolMaxIdleTime());
     List<String> networks = EndpointReader.networks(s, "allowed-networks", problems);
+    boolean allowHttp = s.bool("allow-http", d.allowHttp());
+    String userAgent = s.string("user-agent", d.userAgent());
+    Duration rejectedRetryAfter = s.duration("rejected-retry-after", d.rejectedRetryAfter());
+    Duration maxRetryAfter = delivery == null ? d.maxRetryAfter() : delivery.retry().maxRetryAfter();
     Section b = s.section("breaker");
-    WebhookClientConfig.Breaker bd = WebhookClientConfig.Breaker.DEFAULT;
-    int threshold = b.integer("failure-rate-threshold", bd.failureRateThreshold());
+    BreakerSettings bd = BreakerSettings.DEFAULTS;
+    double threshold = b.decimal("failure-rate-threshold", bd.failureRateThreshold());
     int window = b.integer("sliding-window", bd.slidingWindow());
     int minimum = b.integer("minimum-calls", bd.minimumCalls());
     Duration open = b.duration("open-duration", bd.openDuration());
     int halfOpen = b.integer("half-open-calls", bd.halfOpenCalls());
     b.rejectUnknownKeys();
     s.rejectUnknownKeys();
-    WebhookClientConfig.Breaker breaker =
-        build(problems, () -> new WebhookClientConfig.Breaker(threshold, window, minimum, open, halfOpen));
+    BreakerSettings breaker =
+        build(problems, () -> new BreakerSettings((float) threshold, window, minimum, open, halfOpen));
     if (breaker == null) {
       return null;
     }
-    return build(problems, () -> new WebhookClientConfig(connect, maxConnections, maxResponse, userAgent, networks, breaker));
+    return build(problems, () -> new WebhookSettings(connect, deadline, maxResponse, maxRetryAfter, maxConnections,
+        idle, networks, allowHttp, userAgent, rejectedRetryAfter, breaker));
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
   }
 
   private static @Nullable AdminConfig admin(Section s, Problems problems) {

@@ -1,5 +1,7 @@
 package dev.relay.app.config;
 
+import dev.relay.webhook.config.RateLimit;
+import dev.relay.webhook.config.WebhookEndpoint;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
@@ -53,6 +55,12 @@ public record EndpointConfig(
     if (maxInFlight != null && maxInFlight < 1) {
       throw new IllegalArgumentException(key + ".max-in-flight must be >= 1, was " + maxInFlight);
     }
+  }
+
+  /** What relay-webhook delivers to; {@code defaultMaxInFlight} is {@code delivery.endpoint-max-in-flight}. */
+  public WebhookEndpoint toWebhookEndpoint(int defaultMaxInFlight) {
+    return new WebhookEndpoint(name, url, secrets, headers, maxInFlight == null ? defaultMaxInFlight : maxInFlight,
+        rateLimit, allowedNetworks, allowHttp);
   }
 
   /** Never prints secrets or header values. */

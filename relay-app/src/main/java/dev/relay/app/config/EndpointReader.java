@@ -1,5 +1,7 @@
 package dev.relay.app.config;
 
+import dev.relay.webhook.config.RateLimit;
+import dev.relay.webhook.config.WebhookEndpoint;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -68,7 +70,7 @@ final class EndpointReader {
     if (maxInFlight != null && maxInFlight < 1) {
       problems.add(s.key("max-in-flight"), "must be >= 1, was " + maxInFlight);
     }
-    RateLimit rateLimit = s.convert("rate-limit", null, RateLimit::parse);
+    RateLimit rateLimit = s.convert("rate-limit", null, EndpointReader::rateLimit);
     List<String> networks = networks(s, "allowed-networks", problems);
     boolean paused = s.bool("paused", false);
     s.rejectUnknownKeys();
@@ -76,8 +78,20 @@ final class EndpointReader {
       return null;
     }
     String n = name;
-    return ConfigLoader.build(problems, () -> new EndpointConfig(n, url, secrets, eventTypes, headers,
-        maxInFlight, rateLimit, networks, allowHttp, paused));
+    EndpointConfig endpoint = ConfigLoader.build(problems, () -> new EndpointConfig(n, url, secrets, eventTypes,
+        headers, maxInFlight, rateLimit, networks, allowHttp, paused));
+    // relay-webhook's own checks (URL, secrets, headers, networks) must agree; report any it adds.
+    WebhookEndpoint checked = endpoint == null ? null
+        : ConfigLoader.build(problems, () -> endpoint.toWebhookEndpoint(WebhookEndpoint.DEFAULT_MAX_IN_FLIGHT));
+    return checked == null ? null : endpoint;
+  }
+
+  private static RateLimit rateLimit(String text) {
+    try {
+      return RateLimit.parse("", text);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(String.valueOf(e.getMessage()).replaceFirst("^[:\\s]+", ""), e);
+    }
   }
 
   private static @Nullable URI url(Section s, boolean allowHttp, Problems problems) {

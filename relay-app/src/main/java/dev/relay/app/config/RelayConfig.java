@@ -2,6 +2,8 @@ package dev.relay.app.config;
 
 import dev.relay.engine.config.DatabaseConfig;
 import dev.relay.engine.config.EngineConfig;
+import dev.relay.webhook.config.WebhookEndpoint;
+import dev.relay.webhook.config.WebhookSettings;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -16,7 +18,7 @@ import java.util.stream.Collectors;
  * @param database where the relay's schema lives
  * @param migrate whether {@code relay run} applies schema migrations at start (default true)
  * @param delivery the engine's delivery loop (key {@code delivery})
- * @param webhook the shared HTTP client and circuit breaker
+ * @param webhook the HTTP client every endpoint shares, and the per-endpoint circuit breaker
  * @param endpoints configured receivers; synced into the database at start
  * @param admin the metrics/health/admin HTTP server
  * @param metrics what {@code /metrics} exposes
@@ -27,7 +29,7 @@ public record RelayConfig(
     DatabaseConfig database,
     boolean migrate,
     EngineConfig delivery,
-    WebhookClientConfig webhook,
+    WebhookSettings webhook,
     List<EndpointConfig> endpoints,
     AdminConfig admin,
     MetricsConfig metrics,
@@ -58,6 +60,11 @@ public record RelayConfig(
             .filter(e -> e.maxInFlight() != null)
             .collect(Collectors.toMap(EndpointConfig::name, e -> Objects.requireNonNull(e.maxInFlight())));
     return limits.isEmpty() ? delivery : delivery.toBuilder().endpointLimits(limits).build();
+  }
+
+  /** The endpoints as relay-webhook takes them. */
+  public List<WebhookEndpoint> webhookEndpoints() {
+    return endpoints.stream().map(e -> e.toWebhookEndpoint(delivery.endpointMaxInFlight())).toList();
   }
 
   public RelayConfig withAdmin(AdminConfig newAdmin) {

@@ -26,6 +26,7 @@ import reactor.netty.DisposableServer;
  * receiver that verifies signatures, the relay itself, and a publisher of sample events.
  */
 public final class Demo implements AutoCloseable {
+  private static final int MAX_ATTEMPTS = 3;
   private final PrintStream out;
   private final EmbeddedPostgres postgres;
   private final DisposableServer receiverServer;
@@ -57,7 +58,7 @@ public final class Demo implements AutoCloseable {
     try {
       String secret = "whsec_" + Base64.getEncoder().encodeToString(random(32));
       String token = HexFormat.of().formatHex(random(16));
-      SampleReceiver receiver = new SampleReceiver(secret, out, 0.5);
+      SampleReceiver receiver = new SampleReceiver(secret, out, 0.5, MAX_ATTEMPTS);
       receiverServer = Objects.requireNonNull(receiver.start().block(Duration.ofSeconds(30)));
       Relay relay = startRelay(config(postgres.getPort(), receiverServer.port(), secret, token, adminPort), transports);
       SamplePublisher publisher = new SamplePublisher(relay.engine().publisher());
@@ -99,7 +100,7 @@ public final class Demo implements AutoCloseable {
           lease: 15s
           poll-interval: 1s
           gauge-refresh: 2s
-          retry: {initial: 1s, factor: 2, cap: 4s, jitter: 0.2, max-attempts: 3}
+          retry: {initial: 1s, factor: 2, cap: 4s, jitter: 0.2, max-attempts: %6$d}
           retention: {delivered: 1h, interval: 1m}
         webhook:
           connect-timeout: 2s
@@ -124,7 +125,7 @@ public final class Demo implements AutoCloseable {
           publish-enabled: true
         shutdown:
           grace-period: 5s
-        """.formatted(pgPort, receiverPort, secret, token, adminPort);
+        """.formatted(pgPort, receiverPort, secret, token, adminPort, MAX_ATTEMPTS);
     return ConfigLoader.parse(yaml, "the demo configuration", Map.of());
   }
 

@@ -30,15 +30,17 @@ public final class SampleReceiver {
   private final WebhookVerifier verifier;
   private final PrintStream out;
   private final double failureRate;
+  private final int maxAttempts;
   private final Map<String, AtomicInteger> attempts = new ConcurrentHashMap<>();
   private final AtomicLong accepted = new AtomicLong();
   private final AtomicLong refused = new AtomicLong();
   private final AtomicLong badSignatures = new AtomicLong();
 
-  SampleReceiver(String secret, PrintStream out, double failureRate) {
+  SampleReceiver(String secret, PrintStream out, double failureRate, int maxAttempts) {
     this.verifier = WebhookVerifier.of(secret);
     this.out = out;
     this.failureRate = failureRate;
+    this.maxAttempts = maxAttempts;
   }
 
   Mono<? extends DisposableServer> start() {
@@ -68,7 +70,8 @@ public final class SampleReceiver {
       int attempt = attempts.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
       if (FLAKY_TYPE.equals(type) && ThreadLocalRandom.current().nextDouble() < failureRate) {
         refused.incrementAndGet();
-        out.printf("  x  %-7s %-17s %s  attempt %d -> 503 (the relay will retry)%n", endpoint, type, id, attempt);
+        out.printf("  x  %-7s %-17s %s  attempt %d -> 503 (%s)%n", endpoint, type, id, attempt,
+            attempt >= maxAttempts ? "last attempt: now a dead letter" : "the relay will retry");
         return res.status(HttpResponseStatus.SERVICE_UNAVAILABLE).sendString(Mono.just("try later")).then();
       }
       accepted.incrementAndGet();

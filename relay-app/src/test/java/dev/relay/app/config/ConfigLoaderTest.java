@@ -50,7 +50,9 @@ class ConfigLoaderTest {
     RelayConfig c = ConfigLoader.load(Path.of("..", "config", "relay.yaml"),
         Map.of("BILLING_WEBHOOK_SECRET", SECRET, "CRM_WEBHOOK_SECRET", SECRET));
     assertThat(c.endpoints()).extracting(EndpointConfig::name).containsExactly("billing", "crm");
-    assertThat(c.endpoints().get(0).rateLimit()).isEqualTo(new RateLimit(50, Duration.ofSeconds(1)));
+    assertThat(c.endpoints().get(0).rateLimit()).isEqualTo(dev.relay.webhook.config.RateLimit.perSecond(50));
+    assertThat(c.webhookEndpoints().get(1).maxInFlight()).isEqualTo(32);
+    assertThat(c.webhook().attemptDeadline()).isEqualTo(Duration.ofSeconds(25));
     assertThat(c.engineConfig().endpointLimit("billing")).isEqualTo(16);
     assertThat(c.delivery()).isEqualTo(EngineConfig.DEFAULT);
     assertThat(c.admin().token()).isNull();
@@ -215,8 +217,19 @@ class ConfigLoaderTest {
     assertThat(Durations.parse("250ms")).isEqualTo(Duration.ofMillis(250));
     assertThat(Durations.parse("7d")).isEqualTo(Duration.ofDays(7));
     assertThat(Durations.parse("PT1M")).isEqualTo(Duration.ofMinutes(1));
-    assertThat(RateLimit.parse("5/500ms")).isEqualTo(new RateLimit(5, Duration.ofMillis(500)));
     assertThat(Durations.format(Duration.ofHours(24))).isEqualTo("1d");
+  }
+
+  @Test
+  void webhookSettingsAreReadAndCheckedAgainstTheEngine() {
+    RelayConfig c = parse(DB + "delivery:\n  attempt-timeout: 6s\n  lease: 20s\nwebhook:\n  allow-http: true\n"
+        + "  breaker: {failure-rate-threshold: 75, open-duration: 10s}\n", Map.of());
+    assertThat(c.webhook().attemptDeadline()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(c.webhook().allowHttp()).isTrue();
+    assertThat(c.webhook().breaker().failureRateThreshold()).isEqualTo(75f);
+    assertThat(problems(DB + "webhook:\n  attempt-deadline: 40s\n  breaker: {minimum-calls: 0}\n"))
+        .extracting(ConfigProblem::path)
+        .containsExactlyInAnyOrder("webhook.attempt-deadline", "webhook.breaker.minimum-calls");
   }
 
   @Test
