@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Which addresses one endpoint may connect to: every globally routable address, plus the
@@ -27,15 +28,30 @@ public final class AddressPolicy {
 
   /** Why connecting to {@code address} is refused, or empty if it is allowed. */
   public Optional<String> refusal(InetAddress address) {
+    byte[] bytes = address.getAddress();
+    byte[] mapped = ipv4Mapped(bytes);
     for (Cidr cidr : allowed) {
-      if (cidr.contains(address)) {
+      // An IPv4-mapped IPv6 address is the IPv4 address to the socket layer: same allowance.
+      if (cidr.contains(bytes) || (mapped != null && cidr.contains(mapped))) {
         return Optional.empty();
       }
     }
-    String why = SpecialRanges.refusal(address.getAddress());
+    String why = SpecialRanges.refusal(bytes);
     return why == null
         ? Optional.empty()
         : Optional.of(NetUtil.toAddressString(address) + " is " + why + ", not in allowed-networks");
+  }
+
+  private static byte @Nullable [] ipv4Mapped(byte[] address) {
+    if (address.length != 16 || address[10] != (byte) 0xff || address[11] != (byte) 0xff) {
+      return null;
+    }
+    for (int i = 0; i < 10; i++) {
+      if (address[i] != 0) {
+        return null;
+      }
+    }
+    return new byte[] {address[12], address[13], address[14], address[15]};
   }
 
   public List<Cidr> allowed() {
