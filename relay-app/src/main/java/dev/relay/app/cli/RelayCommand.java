@@ -17,6 +17,7 @@ import picocli.CommandLine.IVersionProvider;
       CheckConfigCommand.class,
       DeadLettersCommand.class,
       PublishCommand.class,
+      SampleReceiverCommand.class,
       picocli.CommandLine.HelpCommand.class
     },
     footerHeading = "%nExit codes:%n",

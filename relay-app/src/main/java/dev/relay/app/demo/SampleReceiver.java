@@ -36,7 +36,7 @@ public final class SampleReceiver {
   private final AtomicLong refused = new AtomicLong();
   private final AtomicLong badSignatures = new AtomicLong();
 
-  SampleReceiver(String secret, PrintStream out, double failureRate, int maxAttempts) {
+  public SampleReceiver(String secret, PrintStream out, double failureRate, int maxAttempts) {
     this.verifier = WebhookVerifier.of(secret);
     this.out = out;
     this.failureRate = failureRate;
@@ -44,9 +44,14 @@ public final class SampleReceiver {
   }
 
   Mono<? extends DisposableServer> start() {
+    return start("127.0.0.1", 0);
+  }
+
+  /** Listens on {@code host:port}; every {@code POST /<anything>} is verified and printed. */
+  public Mono<? extends DisposableServer> start(String host, int port) {
     return HttpServer.create()
-        .host("127.0.0.1")
-        .port(0)
+        .host(host)
+        .port(port)
         .route(r -> r.post("/{endpoint}", this::receive))
         .bind();
   }

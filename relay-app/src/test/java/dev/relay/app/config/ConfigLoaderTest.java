@@ -59,6 +59,15 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void composeConfigLoadsWithItsEnvironment() {
+    RelayConfig c = ConfigLoader.load(Path.of("..", "config", "relay.compose.yaml"), Map.of(
+        "POSTGRES_PASSWORD", "pw", "RECEIVER_SECRET", SECRET, "RELAY_ADMIN_TOKEN", "0123456789abcdef"));
+    assertThat(c.admin().bind()).isEqualTo("0.0.0.0");
+    assertThat(c.database().host()).isEqualTo("postgres");
+    assertThat(c.webhookEndpoints()).extracting(e -> e.url().getHost()).containsOnly("receiver");
+  }
+
+  @Test
   void exampleConfigNamesTheMissingSecretVariable() {
     List<ConfigProblem> p = problems(readExample(), Map.of("BILLING_WEBHOOK_SECRET", SECRET));
     assertThat(p).extracting(ConfigProblem::toString)
