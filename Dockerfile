@@ -3,7 +3,7 @@
 #
 #   docker build -t relay .
 #   docker run --rm -e RELAY_DATABASE_URL=... -v $PWD/config/relay.yaml:/etc/relay/relay.yaml relay
-#   docker run --rm -p 9180:9180 relay demo --port 9180   # the demo needs nothing else
+#   docker run --rm -p 9180:9180 relay demo --bind 0.0.0.0 --port 9180   # needs nothing else
 #
 # The container runs `relay run` with /etc/relay/relay.yaml; override with RELAY_CONFIG or
 # `--config`. Admin/metrics listen on 9180 (set admin.bind: 0.0.0.0 in the config you mount).

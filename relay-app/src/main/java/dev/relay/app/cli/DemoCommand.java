@@ -26,6 +26,10 @@ final class DemoCommand implements Callable<Integer> {
       description = "Port for /metrics, /health and /admin (default ${DEFAULT-VALUE}; a free one if taken).")
   int port;
 
+  @Option(names = "--bind", defaultValue = "127.0.0.1",
+      description = "Address for /metrics, /health and /admin (default ${DEFAULT-VALUE}; 0.0.0.0 in a container).")
+  String bind = "127.0.0.1";
+
   @Option(names = "--rate", defaultValue = "3", description = "Sample events per second (default ${DEFAULT-VALUE}).")
   double rate;
 
@@ -36,7 +40,7 @@ final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException, InterruptedException {
     Logging.configure(new LoggingConfig(LoggingConfig.Format.PLAIN, "warn"));
-    Demo demo = Demo.start(port, rate, System.out, WebhookTransport::create);
+    Demo demo = Demo.start(bind, port, rate, System.out, WebhookTransport::create);
     CountDownLatch stopped = new CountDownLatch(1);
     Shutdown.onTerminate(() -> {
       demo.close();

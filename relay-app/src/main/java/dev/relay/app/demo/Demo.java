@@ -50,7 +50,8 @@ public final class Demo implements AutoCloseable {
   }
 
   /** Starts everything; blocks while Postgres and the servers start (called from main). */
-  public static Demo start(int adminPort, double perSecond, PrintStream out, TransportFactory transports)
+  public static Demo start(String adminBind, int adminPort, double perSecond, PrintStream out,
+      TransportFactory transports)
       throws IOException {
     out.println("Starting the relay demo: embedded Postgres 17, a sample receiver, the relay, a publisher...");
     EmbeddedPostgres postgres = EmbeddedPostgres.builder().start();
@@ -60,7 +61,7 @@ public final class Demo implements AutoCloseable {
       String token = HexFormat.of().formatHex(random(16));
       SampleReceiver receiver = new SampleReceiver(secret, out, 0.5, MAX_ATTEMPTS);
       receiverServer = Objects.requireNonNull(receiver.start().block(Duration.ofSeconds(30)));
-      Relay relay = startRelay(config(postgres.getPort(), receiverServer.port(), secret, token, adminPort), transports);
+      Relay relay = startRelay(config(postgres.getPort(), receiverServer.port(), secret, token, adminBind, adminPort), transports);
       SamplePublisher publisher = new SamplePublisher(relay.engine().publisher());
       Disposable publishing = publisher.start(perSecond);
       Demo demo = new Demo(out, postgres, receiverServer, receiver, relay, publisher, publishing, token);
@@ -89,7 +90,8 @@ public final class Demo implements AutoCloseable {
     }
   }
 
-  static RelayConfig config(int pgPort, int receiverPort, String secret, String token, int adminPort) {
+  static RelayConfig config(int pgPort, int receiverPort, String secret, String token, String adminBind,
+      int adminPort) {
     String yaml = """
         database:
           url: r2dbc:postgresql://localhost:%1$d/postgres
@@ -119,13 +121,13 @@ public final class Demo implements AutoCloseable {
             allow-http: true
             allowed-networks: [127.0.0.0/8]
         admin:
-          bind: 127.0.0.1
+          bind: "%7$s"
           port: %5$d
           token: %4$s
           publish-enabled: true
         shutdown:
           grace-period: 5s
-        """.formatted(pgPort, receiverPort, secret, token, adminPort, MAX_ATTEMPTS);
+        """.formatted(pgPort, receiverPort, secret, token, adminPort, MAX_ATTEMPTS, adminBind);
     return ConfigLoader.parse(yaml, "the demo configuration", Map.of());
   }
 
