@@ -15,7 +15,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -147,7 +147,7 @@ public final class RelayEngine {
   private Mono<Void> runSelfTest() {
     Sinks.One<Boolean> test = Sinks.one();
     selfTest.set(test);
-    String payload = "selftest:" + UUID.randomUUID();
+    String payload = "selftest:" + Long.toHexString(ThreadLocalRandom.current().nextLong());
     selfTestPayload = payload;
     return database.queries()
         .one("SELECT pg_notify($1, $2)", row -> true, listener.channel(), payload)

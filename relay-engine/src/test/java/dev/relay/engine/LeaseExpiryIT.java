@@ -41,7 +41,9 @@ class LeaseExpiryIT {
     var frozen = new RecordingDeliverer(d -> thaw.asMono().then(Mono.just(Outcome.delivered(200))));
     var config = Relays.fast().lease(Duration.ofSeconds(2)).attemptTimeout(Duration.ofSeconds(1)).build();
     var registryA = new SimpleMeterRegistry();
-    RelayEngine a = RelayEngine.create(databaseA, config, frozen, registryA, VirtualTimeScheduler.create());
+    // Frozen: its clock stands still (no attempt timeout fires) and its 20 slots stay full.
+    RelayEngine a = RelayEngine.create(databaseA, config.toBuilder().maxInFlight(20).build(), frozen, registryA,
+        VirtualTimeScheduler.create());
     a.start().block(WAIT);
     try {
       db.execute("SELECT {schema}.publish('t', jsonb_build_object('n', g), event_id => 'lease-' || g) FROM generate_series(1, 20) g");

@@ -10,6 +10,7 @@ import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -26,7 +27,10 @@ final class Claimer {
   }
 
   Mono<List<Claimed>> claim(int limit, Capacity.Caps caps, int defaultCap, Set<String> unavailable) {
-    UUID lease = UUID.randomUUID();
+    // Unique, not secret: UUID.randomUUID() would read SecureRandom (a blocking file read) on
+    // an event loop.
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    UUID lease = new UUID(random.nextLong(), random.nextLong());
     return Flux.usingWhen(
             pool.create(),
             c -> Flux.from(c.createStatement(sql.claim())
