@@ -87,7 +87,11 @@ final class EndpointPipeline {
     if (rejection != null) {
       metrics.recordRejection(endpoint.name(), rejection);
     }
-    return classifier.classify(error);
+    Outcome outcome = classifier.classify(error);
+    if (outcome instanceof Outcome.Retry r && r.reason().startsWith(OutcomeClassifier.UNEXPECTED)) {
+      log.warn("endpoint {}: unexpected error during an attempt", endpoint.name(), error);
+    }
+    return outcome;
   }
 
   /** Custom headers first; the relay's own headers are set after them and always win. */

@@ -11,7 +11,6 @@ import dev.relay.webhook.testing.Deliveries;
 import dev.relay.webhook.testing.MapResolverGroup;
 import dev.relay.webhook.testing.TestServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -177,9 +176,5 @@ class SsrfIT {
   private static String reason(WebhookDeliverer d, String endpoint) {
     return ((Outcome.Terminal) d.deliver(Deliveries.to(endpoint)).block(Duration.ofSeconds(10)))
         .reason();
-  }
-
-  static InetAddress unused() {
-    return ip("127.0.0.1");
   }
 }

@@ -39,6 +39,9 @@ import reactor.netty.http.client.PrematureCloseException;
  */
 public final class OutcomeClassifier {
 
+  /** How the reason of an error no rule knows starts; such errors deserve a stack trace in the log. */
+  public static final String UNEXPECTED = "unexpected error: ";
+
   private final Clock clock;
   private final Duration maxRetryAfter;
   private final Duration rejectedRetryAfter;
@@ -89,7 +92,7 @@ public final class OutcomeClassifier {
         break;
       }
     }
-    return Outcome.retry("unexpected error: " + describe(error));
+    return Outcome.retry(UNEXPECTED + describe(error));
   }
 
   /**

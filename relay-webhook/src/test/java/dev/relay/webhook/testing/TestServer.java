@@ -51,10 +51,11 @@ public final class TestServer implements AutoCloseable {
         HttpServer.create()
             .host("127.0.0.1")
             .port(0)
-            .doOnConnection(
-                conn -> {
+            // Per TCP connection (doOnConnection would fire per request on keep-alive).
+            .doOnChannelInit(
+                (observer, channel, remote) -> {
                   connections.incrementAndGet();
-                  conn.onDispose(closedConnections::incrementAndGet);
+                  channel.closeFuture().addListener(f -> closedConnections.incrementAndGet());
                 })
             .handle(route)
             .bindNow();
