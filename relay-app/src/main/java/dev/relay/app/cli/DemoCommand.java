@@ -43,8 +43,15 @@ final class DemoCommand implements Callable<Integer> {
     Demo demo = Demo.start(bind, port, rate, System.out, WebhookTransport::create);
     CountDownLatch stopped = new CountDownLatch(1);
     Shutdown.onTerminate(() -> {
-      demo.close();
-      stopped.countDown();
+      try {
+        demo.close();
+        return true;
+      } catch (RuntimeException e) {
+        System.err.println("relay: demo did not stop cleanly: " + e.getMessage());
+        return false;
+      } finally {
+        stopped.countDown();
+      }
     });
     Duration d = duration;
     if (d == null) {

@@ -36,10 +36,13 @@ final class RunCommand implements Callable<Integer> {
       log.info("Termination requested; stopping gracefully (grace period {})", c.shutdownGrace());
       try {
         relay.stop().block(c.shutdownGrace().plus(Duration.ofSeconds(15)));
+        return true;
       } catch (RuntimeException e) {
         log.error("Graceful stop did not complete: {}", e.toString());
+        return false;
+      } finally {
+        stopped.countDown();
       }
-      stopped.countDown();
     });
     stopped.await();
     return ExitCodes.OK;

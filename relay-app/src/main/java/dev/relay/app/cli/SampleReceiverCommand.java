@@ -49,6 +49,7 @@ final class SampleReceiverCommand implements Callable<Integer> {
     Shutdown.onTerminate(() -> {
       server.disposeNow(Duration.ofSeconds(5));
       stopped.countDown();
+      return true;
     });
     stopped.await();
     return ExitCodes.OK;
