@@ -158,6 +158,25 @@ class SsrfIT {
     assertThat(server.connections()).isEqualTo(1);
   }
 
+  @Test
+  void productionResolverAnswersAreGuardedToo() {
+    // No test resolver: Reactor Netty's asynchronous DNS resolver (localhost comes from the hosts
+    // file, nothing leaves the machine).
+    String url = "http://localhost:" + server.port() + "/";
+    WebhookDeliverer d = WebhookDeliverer.create(WebhookSettings.DEFAULTS,
+        List.of(endpoint("guarded", url).withAllowHttp(true),
+            endpoint("opened", url).withAllowHttp(true).withAllowedNetworks(List.of("127.0.0.0/8"))),
+        new SimpleMeterRegistry());
+    deliverers.add(d);
+    assertThat(d.deliver(Deliveries.to("guarded")).block(Duration.ofSeconds(10)))
+        .isInstanceOfSatisfying(Outcome.Terminal.class,
+            t -> assertThat(t.reason()).startsWith("refused by SSRF guard: host 'localhost' resolved to"));
+    assertThat(server.connections()).isZero();
+    assertThat(d.deliver(Deliveries.to("opened")).block(Duration.ofSeconds(10)))
+        .isEqualTo(Outcome.delivered(200));
+    assertThat(server.requests()).hasSize(1);
+  }
+
   private WebhookDeliverer deliverer(WebhookSettings settings, List<WebhookEndpoint> endpoints) {
     WebhookDeliverer d = WebhookDeliverer.builder(settings, endpoints, new SimpleMeterRegistry())
         .dnsResolver(DNS).build();

@@ -9,6 +9,7 @@ import dev.relay.engine.spi.Delivery;
 import dev.relay.engine.spi.Outcome;
 import dev.relay.webhook.config.WebhookEndpoint;
 import dev.relay.webhook.config.WebhookSettings;
+import dev.relay.webhook.metrics.WebhookMetricNames;
 import dev.relay.webhook.signing.SigningSecret;
 import dev.relay.webhook.signing.WebhookVerifier;
 import dev.relay.webhook.testing.Deliveries;
@@ -44,6 +45,25 @@ class WebhookDelivererIT {
       .encodeToString("0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII));
   static final Duration DRIP_DEADLINE = Duration.ofMillis(1500);
 
+  static final SimpleMeterRegistry REGISTRY = new SimpleMeterRegistry();
+  static final java.util.concurrent.atomic.AtomicBoolean TIMER_HISTOGRAM =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
+  static {
+    // Records whether the request timer asks registries for a percentile histogram.
+    REGISTRY.config().meterFilter(new io.micrometer.core.instrument.config.MeterFilter() {
+      @Override
+      public io.micrometer.core.instrument.distribution.DistributionStatisticConfig configure(
+          io.micrometer.core.instrument.Meter.Id id,
+          io.micrometer.core.instrument.distribution.DistributionStatisticConfig config) {
+        if (id.getName().equals(WebhookMetricNames.REQUEST_DURATION)
+            && Boolean.TRUE.equals(config.isPercentileHistogram())) {
+          TIMER_HISTOGRAM.set(true);
+        }
+        return config;
+      }
+    });
+  }
   static TestServer server;
   static MutableClock clock;
   static WebhookDeliverer deliverer;
@@ -62,8 +82,8 @@ class WebhookDelivererIT {
             List.of(SECRET, NEW_SECRET))
         .withHeaders(Map.of("X-Relay-Source", "shop", "Authorization", "Bearer t0ken")));
     endpoints.add(endpoint("refused", "http://127.0.0.1:" + closedPort() + "/"));
-    deliverer = WebhookDeliverer.builder(Fixtures.loopbackSettings(), endpoints,
-        new SimpleMeterRegistry()).clock(clock).build();
+    deliverer = WebhookDeliverer.builder(Fixtures.loopbackSettings(), endpoints, REGISTRY)
+        .clock(clock).build();
     dripDeliverer = WebhookDeliverer.create(
         Fixtures.loopbackSettings().withAttemptDeadline(DRIP_DEADLINE),
         List.of(endpoint("drip", server.url("/drip"))), new SimpleMeterRegistry());
@@ -186,6 +206,25 @@ class WebhookDelivererIT {
         r -> assertThat(r.reason()).startsWith("timed out:").contains("1500 ms"));
     assertThat(took).isGreaterThanOrEqualTo(DRIP_DEADLINE)
         .isLessThan(DRIP_DEADLINE.plusSeconds(1));
+  }
+
+  @Test
+  void attemptsAreTimedAndCountedByEndpointAndStatusClass() {
+    deliver("s200");
+    deliver("s503");
+    deliver("refused");
+    io.micrometer.core.instrument.Timer ok = REGISTRY.get(WebhookMetricNames.REQUEST_DURATION)
+        .tags("endpoint", "s200", "status_class", "2xx").timer();
+    assertThat(ok.count()).isPositive();
+    assertThat(TIMER_HISTOGRAM).as("timer publishes a percentile histogram").isTrue();
+    assertThat(REGISTRY.get(WebhookMetricNames.OUTCOMES)
+        .tags("endpoint", "s503", "status_class", "5xx", "outcome", "retry").counter().count())
+        .isPositive();
+    assertThat(REGISTRY.get(WebhookMetricNames.OUTCOMES)
+        .tags("endpoint", "refused", "status_class", "error", "outcome", "retry").counter().count())
+        .isPositive();
+    assertThat(REGISTRY.get(WebhookMetricNames.BREAKER_STATE)
+        .tags("endpoint", "s200", "state", "closed").gauge().value()).isEqualTo(1);
   }
 
   @Test
