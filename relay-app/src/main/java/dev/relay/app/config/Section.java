@@ -201,8 +201,7 @@ final class Section {
       problems.add(full, "must be a mapping of names to values, not " + kind(n));
       return out;
     }
-    for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : n.properties()) {
       String itemPath = full + "." + e.getKey();
       if (!e.getValue().isValueNode() || e.getValue().isNull()) {
         problems.add(itemPath, "must be a single value, not " + kind(e.getValue()));
