@@ -149,6 +149,23 @@ class DeliveryIT {
   }
 
   @Test
+  void deferredAttemptsDoNotUseUpTheAttemptBudget() {
+    var twoAttempts = new RetryPolicy(Duration.ofMillis(50), 1.0, Duration.ofMillis(50), 0.0, 2, Duration.ofSeconds(1));
+    java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+    RecordingDeliverer deliverer = new RecordingDeliverer(d -> Mono.just(calls.incrementAndGet() <= 4
+        ? Outcome.deferred("not sent: circuit breaker open", Duration.ofMillis(50))
+        : Outcome.delivered(200)));
+    Relays.endpoints(database, new EndpointSpec("orders", List.of("order.*")));
+    try (var relay = Relays.start(database, Relays.fast().retry(twoAttempts).build(), deliverer)) {
+      publish("order.created", "evt-deferred");
+      await().atMost(WAIT).until(() -> "delivered".equals(delivery("evt-deferred", "orders").state()));
+      assertThat(deliverer.attempts()).hasSize(5).allSatisfy(a -> assertThat(a.delivery().attempt()).isEqualTo(1));
+      assertThat(delivery("evt-deferred", "orders").attempts()).isEqualTo(1);
+      assertThat(relay.counter(EngineMetrics.DEFERRED, "endpoint", "orders")).isEqualTo(4.0);
+    }
+  }
+
+  @Test
   void goneDisablesTheEndpointAndHoldsItsOtherDeliveriesUntilResumed() {
     AtomicBoolean gone = new AtomicBoolean(true);
     RecordingDeliverer deliverer = new RecordingDeliverer(d -> Mono.just(

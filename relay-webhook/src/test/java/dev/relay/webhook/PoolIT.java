@@ -90,7 +90,7 @@ class PoolIT {
 
     Map<String, Long> byKind = outcomes.stream().collect(Collectors.groupingBy(
         o -> o instanceof Outcome.Delivered ? "delivered"
-            : o instanceof Outcome.Retry r && r.reason().startsWith("not sent") ? "not-sent"
+            : o instanceof Outcome.Deferred ? "not-sent"
             : o.getClass().getSimpleName(),
         Collectors.counting()));
     // 6000 ok + 1000 big are delivered; 1000 500s and 1000 resets are retries; 1000 400s terminal.

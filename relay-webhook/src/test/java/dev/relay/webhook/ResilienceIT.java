@@ -89,7 +89,7 @@ class ResilienceIT {
 
     // While open nothing is sent, and the outcome says so.
     for (int i = 0; i < 3; i++) {
-      assertThat(deliver("flaky")).isInstanceOfSatisfying(Outcome.Retry.class, r -> {
+      assertThat(deliver("flaky")).isInstanceOfSatisfying(Outcome.Deferred.class, r -> {
         assertThat(r.reason()).isEqualTo("not sent: circuit breaker open (endpoint failing)");
         assertThat(r.retryAfter()).isEqualTo(Duration.ofSeconds(1));
       });
@@ -150,7 +150,7 @@ class ResilienceIT {
     release.tryEmitEmpty();
     List<Outcome> held = heldOutcomes.join();
     assertThat(held).filteredOn(o -> o.equals(Outcome.delivered(200))).hasSize(2);
-    assertThat(held).filteredOn(o -> o instanceof Outcome.Retry r
+    assertThat(held).filteredOn(o -> o instanceof Outcome.Deferred r
         && r.reason().equals("not sent: endpoint at its max-in-flight limit")).hasSize(4);
     assertThat(heldMax.get()).isEqualTo(2);
     assertThat(requestsTo("/held")).isEqualTo(2);
@@ -162,7 +162,7 @@ class ResilienceIT {
         endpoint("limited", server.url("/limited")).withRateLimit(new RateLimit(2, Duration.ofHours(1))));
     assertThat(deliver("limited")).isEqualTo(Outcome.delivered(200));
     assertThat(deliver("limited")).isEqualTo(Outcome.delivered(200));
-    assertThat(deliver("limited")).isInstanceOfSatisfying(Outcome.Retry.class,
+    assertThat(deliver("limited")).isInstanceOfSatisfying(Outcome.Deferred.class,
         r -> assertThat(r.reason()).isEqualTo("not sent: endpoint rate limit reached"));
     assertThat(requestsTo("/limited")).isEqualTo(2);
     assertThat(deliverer.breakerState("limited")).hasValue(BreakerState.CLOSED);

@@ -78,7 +78,7 @@ public final class Sql {
    * rows, the publish-to-delivered latency in database time. Index: the primary key.
    *
    * <p>$1 ids, $2 lease tokens, $3 new states, $4 retry delays in ms (pending rows), $5 status
-   * codes, $6 errors.
+   * codes, $6 errors, $7 attempts to give back (1 when the transport deferred without sending).
    */
   public String settle() {
     return s("""
@@ -89,10 +89,11 @@ public final class Sql {
                                       ELSE d.next_attempt_at END,
                settled_at = CASE WHEN o.state = 'pending' THEN NULL ELSE now() END,
                lease_token = NULL,
+               attempts = d.attempts - o.refund,
                last_status = o.status,
                last_error = o.error
-          FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::bigint[], $5::int[], $6::text[])
-               AS o(id, token, state, delay_ms, status, error)
+          FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::bigint[], $5::int[], $6::text[], $7::int[])
+               AS o(id, token, state, delay_ms, status, error, refund)
          WHERE d.id = o.id
            AND d.lease_token = o.token
            AND d.state = 'pending'

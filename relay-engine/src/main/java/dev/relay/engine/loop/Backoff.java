@@ -32,6 +32,11 @@ final class Backoff {
     return Duration.ofMillis(millis);
   }
 
+  /** A transport's own wait (deferral), bounded by the Retry-After cap. */
+  Duration capRetryAfter(Duration retryAfter) {
+    return retryAfter.compareTo(policy.maxRetryAfter()) > 0 ? policy.maxRetryAfter() : retryAfter;
+  }
+
   boolean exhausted(int attempt) {
     return attempt >= policy.maxAttempts();
   }

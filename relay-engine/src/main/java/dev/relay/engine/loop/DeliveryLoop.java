@@ -7,6 +7,7 @@ import dev.relay.engine.spi.Deliverer;
 import dev.relay.engine.spi.Outcome;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -189,11 +190,19 @@ public final class DeliveryLoop {
   }
 
   private void record(List<Settlement> batch, List<Settler.Settled> settled) {
+    Map<Long, Settlement> byId = new HashMap<>();
+    batch.forEach(s -> byId.put(s.claimed().delivery().id(), s));
     for (Settler.Settled s : settled) {
       switch (s.state()) {
         case Settlement.DELIVERED -> metrics.delivered(s.endpoint(), s.ageSeconds());
         case Settlement.DEAD -> metrics.dead(s.endpoint());
-        default -> metrics.retried(s.endpoint());
+        default -> {
+          if (byId.get(s.id()).refund() > 0) {
+            metrics.deferred(s.endpoint());
+          } else {
+            metrics.retried(s.endpoint());
+          }
+        }
       }
     }
     if (settled.size() < batch.size()) {

@@ -29,6 +29,7 @@ final class Settler {
     Long[] delays = new Long[n];
     Integer[] statuses = new Integer[n];
     String[] errors = new String[n];
+    Integer[] refunds = new Integer[n];
     for (int i = 0; i < n; i++) {
       Settlement s = batch.get(i);
       ids[i] = s.claimed().delivery().id();
@@ -37,12 +38,13 @@ final class Settler {
       delays[i] = s.delayMillis();
       statuses[i] = s.status();
       errors[i] = s.error();
+      refunds[i] = s.refund();
     }
     Mono<List<Settled>> settle = Flux.usingWhen(
             pool.create(),
             c -> Flux.from(c.createStatement(sql.settle())
                     .bind(0, ids).bind(1, tokens).bind(2, states).bind(3, delays)
-                    .bind(4, statuses).bind(5, errors)
+                    .bind(4, statuses).bind(5, errors).bind(6, refunds)
                     .execute())
                 .concatMap(r -> r.map(row -> new Settled(
                     row.get("id", Long.class),

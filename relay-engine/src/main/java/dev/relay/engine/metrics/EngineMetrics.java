@@ -21,6 +21,7 @@ public final class EngineMetrics {
   public static final String DELIVERED = "relay.deliveries.delivered";
   public static final String RETRIED = "relay.deliveries.retried";
   public static final String DEAD = "relay.deliveries.dead";
+  public static final String DEFERRED = "relay.deliveries.deferred";
   public static final String STALE_SETTLES = "relay.settles.stale";
   public static final String SETTLE_FAILURES = "relay.settles.failed";
   public static final String CLAIM_LATENCY = "relay.claim.duration";
@@ -46,6 +47,7 @@ public final class EngineMetrics {
   private final Map<String, Counter> delivered = new ConcurrentHashMap<>();
   private final Map<String, Counter> retried = new ConcurrentHashMap<>();
   private final Map<String, Counter> dead = new ConcurrentHashMap<>();
+  private final Map<String, Counter> deferred = new ConcurrentHashMap<>();
   private final Map<String, Timer> endToEnd = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> backlog = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> oldestMillis = new ConcurrentHashMap<>();
@@ -102,6 +104,11 @@ public final class EngineMetrics {
 
   public void dead(String endpoint) {
     counter(dead, DEAD, "Deliveries moved to the dead letters", endpoint).increment();
+  }
+
+  public void deferred(String endpoint) {
+    counter(deferred, DEFERRED, "Deliveries the transport held back unsent (breaker, bulkhead, rate limit)", endpoint)
+        .increment();
   }
 
   public void staleSettles(int rows) {

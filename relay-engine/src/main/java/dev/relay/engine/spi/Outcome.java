@@ -44,6 +44,21 @@ public sealed interface Outcome {
     }
   }
 
+  /**
+   * Not attempted: the transport held the request back (circuit breaker open, endpoint at its
+   * concurrency limit, rate limited). The delivery is due again after {@code retryAfter} and the
+   * claim does not count against its attempts.
+   */
+  record Deferred(String reason, Duration retryAfter) implements Outcome {
+    public Deferred {
+      Objects.requireNonNull(reason, "reason");
+      Objects.requireNonNull(retryAfter, "retryAfter");
+      if (retryAfter.isNegative()) {
+        throw new IllegalArgumentException("retryAfter must not be negative: " + retryAfter);
+      }
+    }
+  }
+
   static Outcome delivered(int statusCode) {
     return new Delivered(statusCode);
   }
@@ -62,6 +77,10 @@ public sealed interface Outcome {
 
   static Outcome terminal(String reason, @Nullable Integer statusCode) {
     return new Terminal(reason, statusCode, false);
+  }
+
+  static Outcome deferred(String reason, Duration retryAfter) {
+    return new Deferred(reason, retryAfter);
   }
 
   /** A terminal failure that also disables the endpoint, e.g. HTTP 410 Gone. */

@@ -51,6 +51,16 @@ class SettlementsTest {
   }
 
   @Test
+  void deferredIsPendingAgainWithoutCountingTheAttemptEvenOnTheLastOne() {
+    Settlement s = settlements.settle(claimed(3), Outcome.deferred("not sent: rate limited", Duration.ofMillis(700)));
+    assertThat(s.state()).isEqualTo("pending");
+    assertThat(s.delayMillis()).isEqualTo(700);
+    assertThat(s.refund()).isEqualTo(1);
+    assertThat(settlements.settle(claimed(1), Outcome.deferred("x", Duration.ofDays(9))).delayMillis())
+        .isEqualTo(Duration.ofMinutes(1).toMillis());
+  }
+
+  @Test
   void longErrorsAreTruncatedForTheRow() {
     Settlement s = settlements.settle(claimed(1), Outcome.terminal("x".repeat(5000)));
     assertThat(s.error()).hasSize(Settlements.MAX_ERROR_LENGTH);

@@ -34,7 +34,7 @@ import reactor.netty.http.client.PrematureCloseException;
  *   <li>other 4xx: terminal.
  *   <li>connection refused/reset/closed, TLS failures, DNS failures, timeouts: retry.
  *   <li>SSRF guard refusal: terminal (the configuration must change).
- *   <li>circuit breaker open, bulkhead full, rate limited: retry soon, marked "not sent".
+ *   <li>circuit breaker open, bulkhead full, rate limited: deferred (not an attempt), marked "not sent".
  * </ul>
  */
 public final class OutcomeClassifier {
@@ -147,7 +147,7 @@ public final class OutcomeClassifier {
   }
 
   private Outcome notSent(String why) {
-    return Outcome.retry("not sent: " + why, null, rejectedRetryAfter);
+    return Outcome.deferred("not sent: " + why, rejectedRetryAfter);
   }
 
   private static String statusLine(int status) {

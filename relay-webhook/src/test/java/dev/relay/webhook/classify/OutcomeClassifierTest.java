@@ -128,7 +128,7 @@ class OutcomeClassifierTest {
     String[] tags = {"breaker_open", "bulkhead_full", "rate_limited"};
     for (int i = 0; i < rejections.length; i++) {
       Outcome o = classifier.classify(rejections[i]);
-      assertThat(o).isInstanceOfSatisfying(Outcome.Retry.class, r -> {
+      assertThat(o).isInstanceOfSatisfying(Outcome.Deferred.class, r -> {
         assertThat(r.reason()).startsWith("not sent: ");
         assertThat(r.retryAfter()).isEqualTo(Duration.ofSeconds(1));
       });
