@@ -32,8 +32,15 @@ class NonBlockingIT {
         // Console logging is a synchronous write by design (logback's ConsoleAppender).
         .allowBlockingCallsInside("ch.qos.logback.core.OutputStreamAppender", "writeBytes")
         .allowBlockingCallsInside("ch.qos.logback.core.OutputStreamAppender", "subAppend")
-        .blockingMethodCallback(m -> violations.add(m + " on " + Thread.currentThread().getName()
-            + " at " + caller())));
+        .blockingMethodCallback(m -> {
+          String at = caller();
+          // A scheduler worker that was already idle in its queue when BlockHound got installed
+          // (other tests ran first in this JVM): BlockHound missed its entry into the allowed
+          // take(), so it reports the park. Not a call our code made.
+          if (!at.contains("DelayedWorkQueue.take")) {
+            violations.add(m + " on " + Thread.currentThread().getName() + " at " + at);
+          }
+        }));
   }
 
   @Test
@@ -80,10 +87,9 @@ class NonBlockingIT {
   private static String caller() {
     StackTraceElement[] stack = new Throwable().getStackTrace();
     StringBuilder sb = new StringBuilder();
-    for (int i = 0, shown = 0; i < stack.length && shown < 12; i++) {
+    for (int i = 0, shown = 0; i < stack.length && shown < 30; i++) {
       String c = stack[i].getClassName();
-      if (c.startsWith("dev.relay") && !c.contains("NonBlockingIT") || c.startsWith("io.r2dbc") || c.startsWith("org.postgresql")
-          || c.startsWith("reactor.netty") || c.startsWith("io.micrometer")) {
+      if (!c.startsWith("reactor.blockhound") && !c.contains("NonBlockingIT") && !c.startsWith("java.lang.Thread")) {
         sb.append("\n    ").append(stack[i]);
         shown++;
       }
