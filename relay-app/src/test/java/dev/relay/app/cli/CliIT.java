@@ -1,0 +1,73 @@
+package dev.relay.app.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.relay.app.TestConfigs;
+import dev.relay.engine.testing.PostgresExtension;
+import dev.relay.engine.testing.TestDatabase;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The database commands against a real Postgres, as an operator would run them (no relay running). */
+@ExtendWith(PostgresExtension.class)
+class CliIT {
+  private TestDatabase db;
+
+  @org.junit.jupiter.api.BeforeEach
+  void remember(TestDatabase db) {
+    this.db = db;
+  }
+
+  @Test
+  void migratePublishAndManageDeadLetters(TestDatabase db, @TempDir Path dir) throws IOException {
+    Path config = dir.resolve("relay.yaml");
+    Files.writeString(config, TestConfigs.database(db.config()));
+    String cfg = config.toString();
+
+    CliTest.Result migrate = CliTest.run("migrate", "--config", cfg);
+    assertThat(migrate.code()).as(migrate.err()).isZero();
+    assertThat(migrate.out()).contains("schema " + db.schema() + " is up to date");
+
+    db.execute("INSERT INTO {schema}.endpoint (name, event_types, event_type_patterns) VALUES ('billing', '{}', '{}')");
+    CliTest.Result published = CliTest.run("publish", "-c", cfg, "--type", "invoice.paid", "--payload", "{\"id\": 1}",
+        "--event-id", "cli-1");
+    assertThat(published.code()).as(published.err()).isZero();
+    assertThat(published.out()).startsWith("published message ");
+    assertThat(CliTest.run("publish", "-c", cfg, "--type", "x", "--payload", "{not json").code()).isEqualTo(ExitCodes.USAGE);
+    CliTest.Result unknown = CliTest.run("publish", "-c", cfg, "--type", "x", "--payload", "{}", "--endpoint", "nope");
+    assertThat(unknown.code()).isEqualTo(ExitCodes.FAILURE);
+    assertThat(unknown.err()).contains("unknown endpoint");
+
+    kill("cli-1");
+    CliTest.Result list = CliTest.run("dead-letters", "list", "-c", cfg, "--endpoint", "billing");
+    assertThat(list.code()).as(list.err()).isZero();
+    assertThat(list.out()).contains("cli-1").contains("receiver said no").contains("1 dead letter(s)");
+    assertThat(CliTest.run("dead-letters", "list", "-c", cfg, "--json").out()).contains("\"event_id\":\"cli-1\"");
+
+    CliTest.Result replay = CliTest.run("dead-letters", "replay", "-c", cfg, "--event-type", "invoice.paid");
+    assertThat(replay.out()).contains("replayed 1 dead letter(s)");
+    assertThat(state("cli-1")).isEqualTo("pending");
+
+    kill("cli-1");
+    long id = ((Number) db.scalar("SELECT d.id FROM {schema}.delivery d JOIN {schema}.message m ON m.id = d.message_id "
+        + "WHERE m.event_id = 'cli-1'")).longValue();
+    CliTest.Result discard = CliTest.run("dead-letters", "discard", "-c", cfg, "--id", String.valueOf(id));
+    assertThat(discard.out()).contains("discarded 1 dead letter(s)");
+    assertThat(state("cli-1")).isEqualTo("discarded");
+  }
+
+  private void kill(String eventId) {
+    db.execute("UPDATE {schema}.delivery d SET state = 'dead', attempts = 12, settled_at = now(), "
+        + "last_error = 'receiver said no' FROM {schema}.message m WHERE m.id = d.message_id AND m.event_id = ?", eventId);
+  }
+
+  private Object state(String eventId) {
+    return db.scalar("SELECT d.state FROM {schema}.delivery d JOIN {schema}.message m ON m.id = d.message_id "
+        + "WHERE m.event_id = ?", eventId);
+  }
+
+}
