@@ -82,7 +82,8 @@ public final class EngineThroughput {
               COMMIT;
               EXECUTE 'WITH s AS (' || settle_sql || ') SELECT count(*) FROM s'
                 USING ids, array_fill(tok, ARRAY[n]), array_fill('delivered'::text, ARRAY[n]),
-                      array_fill(0::bigint, ARRAY[n]), array_fill(200, ARRAY[n]), array_fill(NULL::text, ARRAY[n]);
+                      array_fill(0::bigint, ARRAY[n]), array_fill(200, ARRAY[n]), array_fill(NULL::text, ARRAY[n]),
+                      array_fill(0, ARRAY[n]);
               COMMIT;
               total := total + n;
             END LOOP;

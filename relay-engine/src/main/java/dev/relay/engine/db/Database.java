@@ -6,6 +6,7 @@ import io.r2dbc.pool.ConnectionPoolConfiguration;
 import io.r2dbc.postgresql.PostgresqlConnectionConfiguration;
 import io.r2dbc.postgresql.PostgresqlConnectionFactory;
 import io.r2dbc.postgresql.api.PostgresqlConnection;
+import io.r2dbc.spi.ValidationDepth;
 import java.time.Duration;
 import java.util.Map;
 import org.flywaydb.core.Flyway;
@@ -44,7 +45,10 @@ public final class Database {
                 .maxAcquireTime(config.connectTimeout().multipliedBy(3))
                 .maxCreateConnectionTime(config.connectTimeout())
                 .acquireRetry(1)
-                .validationQuery("SELECT 1")
+                // No validationQuery: r2dbc-pool would run it on every acquire, a round trip per
+                // statement. Local validation (is the socket open) is checked instead; a dead
+                // connection fails its statement, which the loop retries.
+                .validationDepth(ValidationDepth.LOCAL)
                 .build());
     this.sql = new Sql(config.schema());
     this.queries = new Queries(pool);
