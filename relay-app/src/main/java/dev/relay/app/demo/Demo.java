@@ -54,7 +54,8 @@ public final class Demo implements AutoCloseable {
       TransportFactory transports)
       throws IOException {
     out.println("Starting the relay demo: embedded Postgres 17, a sample receiver, the relay, a publisher...");
-    EmbeddedPostgres postgres = EmbeddedPostgres.builder().start();
+    // Our own shutdown hook stops Postgres after the relay drained; its own hook would race it.
+    EmbeddedPostgres postgres = EmbeddedPostgres.builder().setRegisterShutdownHook(false).start();
     DisposableServer receiverServer = null;
     try {
       String secret = "whsec_" + Base64.getEncoder().encodeToString(random(32));
