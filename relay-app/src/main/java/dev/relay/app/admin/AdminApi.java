@@ -127,7 +127,11 @@ public final class AdminApi {
               : engine.deadLetters().discardIds(s.ids());
           return n.map(count -> Map.of("discarded", count));
         })))
-        .post("/admin/publish", handle("publish", this::publish));
+        .post("/admin/publish", handle("publish", this::publish))
+        // Anything else under /admin: 401 without the token (do not reveal which calls exist), else 404.
+        .route(req -> req.uri().startsWith("/admin/") || req.uri().equals("/admin"), handle("unknown",
+            req -> Mono.error(new NotFound("no admin call " + req.method() + " " + req.fullPath()
+                + "; see docs/admin-api.md"))));
   }
 
   private Mono<Object> publish(HttpServerRequest req) {
@@ -173,6 +177,10 @@ public final class AdminApi {
       return Mono.defer(() -> action.apply(req))
           .flatMap(body -> {
             count(operation, "ok");
+            if (req.method() == io.netty.handler.codec.http.HttpMethod.POST) {
+              // Audit trail of operator actions; never the body (it may carry a payload).
+              log.info("Admin {} {} done", operation, req.fullPath());
+            }
             return Mono.from(Json.send(res, HttpResponseStatus.OK, body));
           })
           .onErrorResume(e -> {

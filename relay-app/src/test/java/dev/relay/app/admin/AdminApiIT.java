@@ -86,7 +86,9 @@ class AdminApiIT {
       assertThat(h.post("/admin/dead-letters/replay", "{\"all\": true}").status()).isEqualTo(401);
       assertThat(h.post("/admin/endpoints/alpha/pause", "{}").status()).isEqualTo(401);
       assertThat(h.post("/admin/publish", "{}").status()).isEqualTo(401);
+      assertThat(h.get("/admin/no-such-call").status()).isEqualTo(401);
     }
+    assertThat(admin.get("/admin/no-such-call").status()).isEqualTo(404);
     // health and metrics are open
     assertThat(anonymous.get("/health/live").status()).isEqualTo(200);
     assertThat(anonymous.get("/metrics").status()).isEqualTo(200);
