@@ -30,6 +30,8 @@ import reactor.netty.DisposableServer;
  */
 public final class Relay {
   private static final Logger log = LoggerFactory.getLogger(Relay.class);
+  /** Whether Flyway's history table and the delivery table exist ($1, $2: qualified names). Catalog lookups only. */
+  private static final String SCHEMA_PRESENT = "SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL";
 
   private final RelayConfig config;
   private final PrometheusMeterRegistry registry;
@@ -102,10 +104,8 @@ public final class Relay {
       return database.migrate();
     }
     String schema = config.database().schema();
-    // The schema name is a validated identifier (DatabaseConfig), safe to splice.
     return database.queries()
-        .one("SELECT to_regclass('" + schema + ".relay_schema_history') IS NOT NULL"
-            + " AND to_regclass('" + schema + ".delivery') IS NOT NULL", row -> row.get(0, Boolean.class))
+        .one(SCHEMA_PRESENT, row -> row.get(0, Boolean.class), schema + ".relay_schema_history", schema + ".delivery")
         .flatMap(ok -> Boolean.TRUE.equals(ok) ? Mono.<Void>empty() : Mono.error(new IllegalStateException(
             "schema " + schema + " is not migrated and database.migrate is false: run `relay migrate` first")));
   }

@@ -23,6 +23,15 @@ class CliIT {
   }
 
   @Test
+  void runRefusesAnUnmigratedSchemaWhenMigrationIsOff(TestDatabase db) {
+    dev.relay.app.config.RelayConfig config = TestConfigs.parse(TestConfigs.database(db.config().withSchema(db.schema() + "_x"))
+        + "  migrate: false\nadmin:\n  port: 0\n");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> dev.relay.app.runtime.Relay
+            .start(config, (c, r) -> () -> d -> reactor.core.publisher.Mono.never()).block(java.time.Duration.ofSeconds(30)))
+        .hasMessageContaining("is not migrated").hasMessageContaining("relay migrate");
+  }
+
+  @Test
   void migratePublishAndManageDeadLetters(TestDatabase db, @TempDir Path dir) throws IOException {
     Path config = dir.resolve("relay.yaml");
     Files.writeString(config, TestConfigs.database(db.config()));
