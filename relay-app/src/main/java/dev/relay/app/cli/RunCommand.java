@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -30,9 +31,15 @@ final class RunCommand implements Callable<Integer> {
     RelayConfig c = config.load();
     Logging.configure(c.logging());
     log.info("Starting relay with {}", config.file);
-    Relay relay = Objects.requireNonNull(Relay.start(c, WebhookTransport::create).block());
+    AtomicReference<Relay> running = new AtomicReference<>();
     CountDownLatch stopped = new CountDownLatch(1);
+    // Registered before starting, so a SIGTERM during migration also ends in an orderly exit.
     Shutdown.onTerminate(() -> {
+      Relay relay = running.get();
+      if (relay == null) {
+        log.info("Termination requested while starting; exiting");
+        return true;
+      }
       log.info("Termination requested; stopping gracefully (grace period {})", c.shutdownGrace());
       try {
         relay.stop().block(c.shutdownGrace().plus(Duration.ofSeconds(15)));
@@ -44,6 +51,7 @@ final class RunCommand implements Callable<Integer> {
         stopped.countDown();
       }
     });
+    running.set(Objects.requireNonNull(Relay.start(c, WebhookTransport::create).block()));
     stopped.await();
     return ExitCodes.OK;
   }

@@ -50,6 +50,10 @@ class CliTest {
     Result r = run("check-config", "-c", bad.toString());
     assertThat(r.code()).isEqualTo(ExitCodes.CONFIG);
     assertThat(r.err()).contains("delivery.lease:").contains("delivery.retries: unknown key");
+    // run refuses to start on the same file, with the same list and exit code
+    Result run = run("run", "--config", bad.toString());
+    assertThat(run.code()).isEqualTo(ExitCodes.CONFIG);
+    assertThat(run.err()).contains("delivery.lease:").contains("delivery.retries: unknown key");
   }
 
   @Test
