@@ -20,8 +20,8 @@ import org.jspecify.annotations.Nullable;
 /** Reads and checks {@code endpoints[i]}; every message names the indexed key path. */
 final class EndpointReader {
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
-  private static final Pattern EVENT_PATTERN =
-      Pattern.compile("(\\*|[A-Za-z0-9_:-]+)(\\.(\\*|[A-Za-z0-9_:-]+))*");
+  /** Dot-separated segments; {@code *} matches any run of characters (the engine's LIKE semantics). */
+  private static final Pattern EVENT_PATTERN = Pattern.compile("[A-Za-z0-9_:*/-]+(\\.[A-Za-z0-9_:*/-]+)*");
   private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
   private static final Set<String> RESERVED_HEADERS =
       Set.of("webhook-id", "webhook-timestamp", "webhook-signature", "content-type", "content-length",
