@@ -20,17 +20,31 @@ public final class Cli {
       } else if (e instanceof ConfigException) {
         err.println("relay: " + e.getMessage());
       } else {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-          root = root.getCause();
-        }
-        String message = root.getMessage() == null ? root.getClass().getName() : root.getMessage();
-        err.println("relay: " + dev.relay.app.logging.Redactor.redact(message));
+        err.println("relay: " + dev.relay.app.logging.Redactor.redact(describe(e)));
       }
       err.flush();
       return commandLine.getExitCodeExceptionMapper().getExitCode(e);
     });
     return cl;
+  }
+
+  /** The outermost message, plus the root cause's when it says something else. */
+  static String describe(Throwable e) {
+    Throwable top = e;
+    while (top.getMessage() == null && top.getCause() != null && top.getCause() != top) {
+      top = top.getCause();
+    }
+    Throwable root = top;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String message = top.getMessage() == null ? top.getClass().getName() : top.getMessage().strip();
+    String rootMessage = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage().strip();
+    if (root != top && !message.contains(rootMessage)) {
+      message = message + " (cause: " + rootMessage + ")";
+    }
+    int newline = message.indexOf('\n');
+    return newline < 0 ? message : message.substring(0, newline) + " ...";
   }
 
   public static int execute(String... args) {
