@@ -83,12 +83,22 @@ public final class Demo implements AutoCloseable {
     try {
       return Objects.requireNonNull(Relay.start(config, transports).block(Duration.ofMinutes(2)));
     } catch (RuntimeException e) {
-      if (config.admin().port() != 0 && String.valueOf(e.getMessage()).contains("ddress already in use")) {
+      if (config.admin().port() != 0 && portTaken(e)) {
+        System.err.println("relay: port " + config.admin().port() + " is taken; using a free one");
         return Objects.requireNonNull(
             Relay.start(config.withAdmin(config.admin().withPort(0)), transports).block(Duration.ofMinutes(2)));
       }
       throw e;
     }
+  }
+
+  private static boolean portTaken(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof java.net.BindException || String.valueOf(t.getMessage()).contains("ddress already in use")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   static RelayConfig config(int pgPort, int receiverPort, String secret, String token, String adminBind,
