@@ -204,6 +204,8 @@ class DeliveryIT {
       assertThat(status.backlog()).isEqualTo(1);
       assertThat(status.oldestPendingAge()).isNotNull();
       assertThat(delivery("evt-paused", "orders").state()).isEqualTo("pending");
+      await().atMost(WAIT).until(() -> relay.gauge(EngineMetrics.BACKLOG, "endpoint", "orders") == 1.0);
+      assertThat(relay.gauge(EngineMetrics.BACKLOG, "endpoint", "billing")).isZero();
 
       engine.endpoints().resume("orders").block(WAIT);
       engine.wake();

@@ -223,13 +223,17 @@ public final class Sql {
         """);
   }
 
-  /** Backlog and oldest pending age per endpoint, for gauges. Index: delivery_due_idx. */
+  /**
+   * Backlog and oldest pending age for every endpoint (0 when idle, so alerts see a series).
+   * Index: delivery_due_idx, per endpoint.
+   */
   public String backlog() {
     return s("""
-        SELECT d.endpoint, count(*) AS backlog, extract(epoch FROM now() - min(d.created_at)) AS oldest
-          FROM {s}.delivery d
-         WHERE d.state = 'pending'
-         GROUP BY d.endpoint
+        SELECT e.name AS endpoint, count(d.id) AS backlog,
+               coalesce(extract(epoch FROM now() - min(d.created_at)), 0) AS oldest
+          FROM {s}.endpoint e
+          LEFT JOIN {s}.delivery d ON d.endpoint = e.name AND d.state = 'pending'
+         GROUP BY e.name
         """);
   }
 
