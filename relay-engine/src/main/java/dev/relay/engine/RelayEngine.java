@@ -121,18 +121,18 @@ public final class RelayEngine {
     loop.wake();
   }
 
-  private void onListenerConnected() {
+  private Mono<Void> onListenerConnected() {
     // Catch up on whatever was published while we were not listening.
     loop.wake();
     if (!selfTested) {
       selfTested = true;
-      background.add(runSelfTest().subscribe());
-    } else {
-      metrics.listenerReconnected();
-      if (notifyWorks) {
-        loop.notifyHealthy(true);
-      }
+      return runSelfTest();
     }
+    metrics.listenerReconnected();
+    if (notifyWorks) {
+      loop.notifyHealthy(true);
+    }
+    return Mono.empty();
   }
 
   private void onListenerLost() {

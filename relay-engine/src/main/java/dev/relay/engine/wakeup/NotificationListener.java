@@ -5,6 +5,7 @@ import io.r2dbc.postgresql.api.Notification;
 import io.r2dbc.postgresql.api.PostgresqlConnection;
 import java.time.Duration;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
@@ -47,9 +48,11 @@ public final class NotificationListener {
 
   /**
    * Starts listening until disposed. {@code onNotification} gets each payload; {@code
-   * onConnected} runs after each successful LISTEN; {@code onDisconnected} after each loss.
+   * onConnected} is composed in after each successful LISTEN (it may wait for a notification,
+   * which keeps arriving meanwhile); {@code onDisconnected} runs after each loss.
    */
-  public Disposable start(Consumer<String> onNotification, Runnable onConnected, Runnable onDisconnected) {
+  public Disposable start(Consumer<String> onNotification, Supplier<Mono<Void>> onConnected,
+      Runnable onDisconnected) {
     return session(onNotification, onConnected)
         .doOnError(e -> {
           if (connected) {
@@ -67,7 +70,7 @@ public final class NotificationListener {
             e -> log.error("LISTEN loop stopped unexpectedly", e));
   }
 
-  private Flux<Notification> session(Consumer<String> onNotification, Runnable onConnected) {
+  private Flux<Notification> session(Consumer<String> onNotification, Supplier<Mono<Void>> onConnected) {
     return Flux.usingWhen(
         database.dedicatedConnection(),
         connection -> listen(connection, onConnected)
@@ -77,7 +80,7 @@ public final class NotificationListener {
         PostgresqlConnection::close);
   }
 
-  private Flux<Notification> listen(PostgresqlConnection connection, Runnable onConnected) {
+  private Flux<Notification> listen(PostgresqlConnection connection, Supplier<Mono<Void>> onConnected) {
     Mono<Notification> listen = connection
         .createStatement("LISTEN \"" + channel + "\"")
         .execute()
@@ -85,8 +88,9 @@ public final class NotificationListener {
         .then(Mono.fromRunnable(() -> {
           connected = true;
           log.info("LISTEN on {} established", channel);
-          onConnected.run();
-        }));
+        }))
+        .then(Mono.defer(onConnected))
+        .then(Mono.empty());
     // Subscribe to notifications first, then LISTEN: merge subscribes in order.
     return Flux.merge(connection.getNotifications(), listen)
         .concatWith(Mono.error(() -> new IllegalStateException("LISTEN connection closed")));
