@@ -10,6 +10,7 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
@@ -92,6 +93,17 @@ final class DeadLettersCommand implements Runnable {
             "select dead letters with --id, --endpoint, --event-type, --since or --until, or pass --all");
       }
     }
+
+    /** Applies an action to the selected dead letters and prints how many it changed. */
+    int apply(ConfigOption config, CommandSpec spec, String done,
+        BiFunction<DeadLetters, DeadLetterQuery, Mono<Long>> byQuery,
+        BiFunction<DeadLetters, List<Long>, Mono<Long>> byIds) {
+      check(spec);
+      long n = withDeadLetters(config.load(), d -> ids.isEmpty() ? byQuery.apply(d, filters.query(limit)) : byIds.apply(d, ids));
+      spec.commandLine().getOut().printf("%s %d dead letter(s)%n", done, n);
+      spec.commandLine().getOut().flush();
+      return ExitCodes.OK;
+    }
   }
 
   @Command(name = "replay", mixinStandardHelpOptions = true,
@@ -103,12 +115,7 @@ final class DeadLettersCommand implements Runnable {
 
     @Override
     public Integer call() {
-      selection.check(spec);
-      long n = withDeadLetters(config.load(), d -> selection.ids.isEmpty()
-          ? d.replay(selection.filters.query(selection.limit)) : d.replayIds(selection.ids));
-      spec.commandLine().getOut().printf("replayed %d dead letter(s)%n", n);
-      spec.commandLine().getOut().flush();
-      return ExitCodes.OK;
+      return selection.apply(config, spec, "replayed", DeadLetters::replay, DeadLetters::replayIds);
     }
   }
 
@@ -121,12 +128,7 @@ final class DeadLettersCommand implements Runnable {
 
     @Override
     public Integer call() {
-      selection.check(spec);
-      long n = withDeadLetters(config.load(), d -> selection.ids.isEmpty()
-          ? d.discard(selection.filters.query(selection.limit)) : d.discardIds(selection.ids));
-      spec.commandLine().getOut().printf("discarded %d dead letter(s)%n", n);
-      spec.commandLine().getOut().flush();
-      return ExitCodes.OK;
+      return selection.apply(config, spec, "discarded", DeadLetters::discard, DeadLetters::discardIds);
     }
   }
 }
