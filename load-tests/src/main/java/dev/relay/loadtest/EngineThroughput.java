@@ -6,6 +6,7 @@ import dev.relay.engine.config.EngineConfig;
 import dev.relay.engine.db.Database;
 import dev.relay.engine.endpoint.EndpointSpec;
 import dev.relay.engine.metrics.EngineMetrics;
+import dev.relay.engine.registry.Registry;
 import dev.relay.engine.spi.Outcome;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -15,6 +16,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import java.util.UUID;
 import reactor.core.publisher.Mono;
 
 /**
@@ -63,7 +65,8 @@ public final class EngineThroughput {
     String settle = database.sql().settle();
     try (Connection c = server.jdbc(); Statement st = c.createStatement()) {
       st.execute("""
-          CREATE OR REPLACE PROCEDURE bench_ceiling.drain(claim_sql text, settle_sql text, batch int, INOUT total bigint,
+          CREATE OR REPLACE PROCEDURE bench_ceiling.drain(claim_sql text, settle_sql text, batch int, instance uuid,
+                                                          INOUT total bigint,
                                                           INOUT seconds double precision)
           LANGUAGE plpgsql AS $$
           DECLARE
@@ -76,21 +79,24 @@ public final class EngineThroughput {
             LOOP
               tok := gen_random_uuid();
               EXECUTE 'WITH c AS (' || claim_sql || ') SELECT array_agg(id) FROM c'
-                INTO ids USING 60000::bigint, tok, '{}'::text[], '{}'::int[], batch, '{}'::text[], batch;
+                INTO ids USING 60000::bigint, tok, instance, '{}'::text[], '{}'::int[], '{}'::text[], batch, batch,
+                               ''::text, NULL::text[];
               n := coalesce(cardinality(ids), 0);
               EXIT WHEN n = 0;
               COMMIT;
               EXECUTE 'WITH s AS (' || settle_sql || ') SELECT count(*) FROM s'
                 USING ids, array_fill(tok, ARRAY[n]), array_fill('delivered'::text, ARRAY[n]),
                       array_fill(0::bigint, ARRAY[n]), array_fill(200, ARRAY[n]), array_fill(NULL::text, ARRAY[n]),
-                      array_fill(0, ARRAY[n]);
+                      array_fill(0, ARRAY[n]), array_fill(NULL::text, ARRAY[n]), array_fill(NULL::bigint, ARRAY[n]),
+                      array_fill(NULL::text, ARRAY[n]);
               COMMIT;
               total := total + n;
             END LOOP;
             seconds := extract(epoch FROM clock_timestamp() - t0);
           END $$""");
+      UUID instance = register(database);
       try (ResultSet rs = st.executeQuery("CALL bench_ceiling.drain(" + quote(claim) + ", " + quote(settle) + ", "
-          + batch + ", 0, 0)")) {
+          + batch + ", '" + instance + "', 0, 0)")) {
         rs.next();
         long total = rs.getLong(1);
         double seconds = rs.getDouble(2);
@@ -114,7 +120,8 @@ public final class EngineThroughput {
         .endpointMaxInFlight(maxInFlight)
         .settleBatchSize(claimBatch)
         .build();
-    RelayEngine engine = RelayEngine.create(database, config, d -> Mono.just(Outcome.delivered(200)), registry);
+    RelayEngine engine = RelayEngine.create(database, config, endpoints(), d -> Mono.just(Outcome.delivered(200)),
+        registry);
     long start = System.nanoTime();
     engine.start().block(Duration.ofSeconds(30));
     while (delivered(registry) < n) {
@@ -145,9 +152,7 @@ public final class EngineThroughput {
     }
     Database database = Database.connect(server.config(schema));
     database.migrate().block(Duration.ofMinutes(1));
-    List<EndpointSpec> endpoints = java.util.stream.IntStream.range(0, ENDPOINTS)
-        .mapToObj(i -> new EndpointSpec("ep" + i, List.of())).toList();
-    new dev.relay.engine.endpoint.Endpoints(database).sync(endpoints).block(Duration.ofSeconds(30));
+    Registry.declare(database, endpoints()).block(Duration.ofSeconds(30));
     int messages = n / ENDPOINTS;
     try (Connection c = server.jdbc(); Statement st = c.createStatement()) {
       st.execute("INSERT INTO " + schema + ".message (event_id, event_type, payload) SELECT 'b-' || g, 'bench.event', "
@@ -156,6 +161,17 @@ public final class EngineThroughput {
       st.execute("VACUUM ANALYZE " + schema + ".message");
     }
     return database;
+  }
+
+  private static List<EndpointSpec> endpoints() {
+    return java.util.stream.IntStream.range(0, ENDPOINTS).mapToObj(i -> new EndpointSpec("ep" + i, List.of())).toList();
+  }
+
+  /** Registers a relay instance serving the endpoints, for the in-database loop's claims. */
+  private static UUID register(Database database) {
+    Registry registry = new Registry(database, endpoints(), "ceiling");
+    registry.register().block(Duration.ofSeconds(30));
+    return registry.instance();
   }
 
   private static String quote(String sql) {

@@ -2,21 +2,29 @@ package dev.relay.engine;
 
 import dev.relay.engine.config.EngineConfig;
 import dev.relay.engine.db.Database;
+import dev.relay.engine.db.Queries;
+import dev.relay.engine.db.Sql;
 import dev.relay.engine.deadletter.DeadLetters;
 import dev.relay.engine.delivery.Deliveries;
+import dev.relay.engine.endpoint.EndpointSpec;
 import dev.relay.engine.endpoint.Endpoints;
 import dev.relay.engine.loop.DeliveryLoop;
 import dev.relay.engine.metrics.EngineMetrics;
 import dev.relay.engine.publish.MessagePublisher;
+import dev.relay.engine.registry.Registry;
 import dev.relay.engine.retention.Purger;
 import dev.relay.engine.spi.Deliverer;
 import dev.relay.engine.wakeup.NotificationListener;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,10 +45,13 @@ import reactor.core.scheduler.Schedulers;
 public final class RelayEngine {
   private static final Logger log = LoggerFactory.getLogger(RelayEngine.class);
   static final Duration SELF_TEST_TIMEOUT = Duration.ofSeconds(3);
+  /** Blocked ordering keys read per gauge refresh, at most. */
+  private static final int BLOCKED_KEYS_COUNTED = 10_000;
 
   private final Database database;
   private final EngineConfig config;
   private final EngineMetrics metrics;
+  private final Registry registration;
   private final DeliveryLoop loop;
   private final NotificationListener listener;
   private final Purger purger;
@@ -54,13 +65,15 @@ public final class RelayEngine {
   private volatile boolean running;
   private volatile boolean notifyWorks;
   private volatile boolean selfTested;
+  private volatile List<String> unserved = List.of();
 
-  private RelayEngine(Database database, EngineConfig config, Deliverer deliverer, MeterRegistry registry,
-      Scheduler attemptClock) {
+  private RelayEngine(Database database, EngineConfig config, List<EndpointSpec> endpoints, Deliverer deliverer,
+      MeterRegistry registry, Scheduler attemptClock) {
     this.database = database;
     this.config = config;
     this.metrics = new EngineMetrics(registry);
-    this.loop = new DeliveryLoop(database, config, deliverer, metrics, attemptClock);
+    this.registration = new Registry(database, endpoints, instanceName());
+    this.loop = new DeliveryLoop(database, config, deliverer, metrics, registration.instance(), attemptClock);
     this.listener = new NotificationListener(database, Duration.ofMillis(200), Duration.ofSeconds(10));
     this.purger = new Purger(database, config.retention(), metrics);
     this.endpoints = new Endpoints(database);
@@ -70,14 +83,25 @@ public final class RelayEngine {
     metrics.listenerConnected(() -> listener.connected() ? 1 : 0);
   }
 
-  public static RelayEngine create(Database database, EngineConfig config, Deliverer deliverer, MeterRegistry registry) {
-    return new RelayEngine(database, config, deliverer, registry, Schedulers.parallel());
+  /**
+   * An engine that serves {@code endpoints}: it claims only their rows, and registers them so
+   * that publishes route to them (see {@link Registry}).
+   */
+  public static RelayEngine create(Database database, EngineConfig config, List<EndpointSpec> endpoints,
+      Deliverer deliverer, MeterRegistry registry) {
+    return new RelayEngine(database, config, endpoints, deliverer, registry, Schedulers.parallel());
   }
 
   /** For tests: {@code attemptClock} times delivery attempts (stop it to play a frozen relay). */
-  static RelayEngine create(Database database, EngineConfig config, Deliverer deliverer, MeterRegistry registry,
-      Scheduler attemptClock) {
-    return new RelayEngine(database, config, deliverer, registry, attemptClock);
+  static RelayEngine create(Database database, EngineConfig config, List<EndpointSpec> endpoints,
+      Deliverer deliverer, MeterRegistry registry, Scheduler attemptClock) {
+    return new RelayEngine(database, config, endpoints, deliverer, registry, attemptClock);
+  }
+
+  /** Host and process, for operators reading relay.instance. Read once, off any event loop. */
+  private static String instanceName() {
+    String host = System.getenv("HOSTNAME");
+    return (host == null || host.isBlank() ? "relay" : host) + ":" + ProcessHandle.current().pid();
   }
 
   /**
@@ -88,25 +112,36 @@ public final class RelayEngine {
   public Mono<Void> start() {
     return database.queries()
         .update(database.sql().setMaxPayload(), String.valueOf(config.maxPayloadBytes()))
+        .then(registration.register())
         .then(Mono.fromRunnable(() -> {
           running = true;
           loop.start();
           background.add(listener.start(this::onNotification, this::onListenerConnected, this::onListenerLost));
-          background.add(Flux.interval(config.retention().interval(), config.retention().interval())
-              .onBackpressureDrop()
-              .concatMap(tick -> purger.purgeOnce().onErrorResume(e -> {
-                log.warn("Retention purge failed ({}); next run in {}", e.toString(), config.retention().interval());
-                return Mono.empty();
-              }))
-              .subscribe());
-          background.add(Flux.interval(Duration.ZERO, config.gaugeRefresh())
-              .onBackpressureDrop()
-              .concatMap(tick -> refreshGauges().onErrorResume(e -> Mono.empty()))
-              .subscribe());
+          background.add(every(config.retention().interval(), config.retention().interval(), "Retention purge",
+              () -> purger.purgeOnce().then()));
+          background.add(every(Duration.ZERO, config.gaugeRefresh(), null, this::refreshGauges));
+          background.add(every(Registry.HEARTBEAT, Registry.HEARTBEAT, "Heartbeat", registration::heartbeat));
           log.info("Relay engine started on schema {} (max in flight {}, claim batch {}, lease {})",
               database.sql().schema(), config.maxInFlight(), config.claimBatchSize(), config.lease());
         }))
         .then();
+  }
+
+  /**
+   * Runs {@code task} every {@code period}, one run at a time; a failure is logged (unless {@code
+   * what} is null) and the next run tries again.
+   */
+  private static Disposable every(Duration first, Duration period, @Nullable String what,
+      Supplier<Mono<Void>> task) {
+    return Flux.interval(first, period)
+        .onBackpressureDrop()
+        .concatMap(tick -> Mono.defer(task).onErrorResume(e -> {
+          if (what != null) {
+            log.warn("{} failed ({}); next run in {}", what, e.toString(), period);
+          }
+          return Mono.empty();
+        }))
+        .subscribe();
   }
 
   private void onNotification(String payload) {
@@ -171,44 +206,84 @@ public final class RelayEngine {
   private Mono<Void> refreshGauges() {
     Map<String, Long> backlog = new HashMap<>();
     Map<String, Double> oldest = new HashMap<>();
-    return database.queries()
-        .query(database.sql().backlog(), row -> {
+    Map<String, Long> blocked = new HashMap<>();
+    List<String> waiting = new ArrayList<>();
+    long[] unservedRows = {0};
+    Queries queries = database.queries();
+    Sql sql = database.sql();
+    return queries
+        .query(sql.backlog(), row -> {
           String endpoint = row.get("endpoint", String.class);
           backlog.put(endpoint, row.get("backlog", Long.class));
           Number age = row.get("oldest", Number.class);
           oldest.put(endpoint, age == null ? 0.0 : age.doubleValue());
           return endpoint;
-        })
+        }, registration.instance())
         .then(Mono.fromRunnable(() -> metrics.backlog(backlog, oldest)))
-        .then(database.queries().one(database.sql().unroutedCount(), row -> row.get(0, Long.class)))
+        .then(queries.one(sql.unroutedCount(), row -> row.get(0, Long.class)))
         .doOnNext(metrics::unrouted)
-        .then();
+        .thenMany(queries.query(sql.unserved(), row -> {
+          long pending = row.get("pending", Long.class);
+          unservedRows[0] += pending;
+          waiting.add(row.get("endpoint", String.class) + " (" + pending + " pending, "
+              + (Boolean.TRUE.equals(row.get("served", Boolean.class)) ? "served by another relay"
+                  : "no running relay serves it") + ")");
+          return pending;
+        }, registration.instance(), Registry.EXPIRY.toMillis()))
+        .then(Mono.fromRunnable(() -> {
+          metrics.unserved(unservedRows[0]);
+          unserved = List.copyOf(waiting);
+        }))
+        .thenMany(endpoints.blockedKeys(null, BLOCKED_KEYS_COUNTED)
+            .doOnNext(k -> blocked.merge(k.endpoint(), 1L, Long::sum)))
+        .then(Mono.fromRunnable(() -> metrics.blockedKeys(blocked)));
   }
 
   /**
    * Stops claiming, lets in-flight deliveries finish for up to {@code grace}, then hands back
-   * whatever is unfinished so another relay can take it at once. Does not close the database.
+   * whatever is unfinished so another relay can take it at once, and ends this relay's
+   * registration. Does not close the database.
    */
   public Mono<Void> stop(Duration grace) {
     return Mono.defer(() -> {
       running = false;
       log.info("Stopping: no new claims; waiting up to {} for {} in-flight deliveries", grace, loop.inFlight());
-      return loop.stop(grace).doFinally(s -> background.dispose());
+      return loop.stop(grace)
+          .then(registration.deregister().onErrorResume(e -> {
+            log.warn("Could not deregister ({}); this relay's registration lapses after {}", e.toString(),
+                Registry.EXPIRY);
+            return Mono.empty();
+          }))
+          .doFinally(s -> background.dispose());
     });
   }
 
   public EngineHealth health() {
     boolean connected = listener.connected();
+    Throwable failure = loop.failure();
+    if (failure != null) {
+      return new EngineHealth(false, connected, "failed", "the delivery pipeline failed: " + failure);
+    }
     if (!running) {
       return new EngineHealth(false, connected, "stopped", "the delivery loop is not running");
     }
+    String also = unserved.isEmpty() ? "" : "; waiting for a relay that serves them: "
+        + String.join(", ", unserved.subList(0, Math.min(5, unserved.size())))
+        + (unserved.size() > 5 ? " and " + (unserved.size() - 5) + " more endpoints" : "");
     if (connected && notifyWorks) {
-      return new EngineHealth(true, true, "listen", "woken by LISTEN/NOTIFY; polling every " + config.pollInterval());
+      return new EngineHealth(true, true, "listen",
+          "woken by LISTEN/NOTIFY; polling every " + config.pollInterval() + also);
     }
     String why = !connected ? "LISTEN connection is down (reconnecting)"
         : selfTestPayload != null && !notifyWorks ? "notifications do not arrive (pgbouncer?)"
         : "LISTEN self-test pending";
-    return new EngineHealth(true, connected, "polling", why + "; polling every " + config.pollIntervalWithoutNotify());
+    return new EngineHealth(true, connected, "polling",
+        why + "; polling every " + config.pollIntervalWithoutNotify() + also);
+  }
+
+  /** This relay's instance id in relay.instance. */
+  public UUID instance() {
+    return registration.instance();
   }
 
   /** Asks for a claim now, e.g. after an operator action. */

@@ -155,8 +155,8 @@ class DeliveryIT {
     RecordingDeliverer deliverer = new RecordingDeliverer(d -> Mono.just(calls.incrementAndGet() <= 4
         ? Outcome.deferred("not sent: circuit breaker open", Duration.ofMillis(50))
         : Outcome.delivered(200)));
-    Relays.endpoints(database, new EndpointSpec("orders", List.of("order.*")));
-    try (var relay = Relays.start(database, Relays.fast().retry(twoAttempts).build(), deliverer)) {
+    try (var relay = Relays.start(database, Relays.fast().retry(twoAttempts).build(), deliverer,
+        List.of(new EndpointSpec("orders", List.of("order.*"))))) {
       publish("order.created", "evt-deferred");
       await().atMost(WAIT).until(() -> "delivered".equals(delivery("evt-deferred", "orders").state()));
       assertThat(deliverer.attempts()).hasSize(5).allSatisfy(a -> assertThat(a.delivery().attempt()).isEqualTo(1));
@@ -214,21 +214,28 @@ class DeliveryIT {
   }
 
   @Test
-  void removedEndpointKeepsItsDeliveriesHeldAndGetsThemWhenItReturns() {
-    RecordingDeliverer deliverer = RecordingDeliverer.succeeding();
-    Relays.endpoints(database, new EndpointSpec("billing", List.of()));
-    var orders = new EndpointSpec("orders", List.of("order.*"));
-    db.execute("UPDATE {schema}.endpoint SET removed = false WHERE name = 'orders'");
+  void endpointNoRelayServesKeepsItsDeliveriesHeldUntilARelayServesIt() {
     publish("order.created", "evt-removed");
-    Relays.endpoints(database, new EndpointSpec("billing", List.of()));
-    try (var relay = Relays.start(database, Relays.fast().build(), deliverer)) {
+    RecordingDeliverer billingOnly = RecordingDeliverer.succeeding();
+    try (var relay = Relays.start(database, Relays.fast().build(), billingOnly,
+        List.of(new EndpointSpec("billing", List.of())))) {
       await().atMost(WAIT).until(() -> "delivered".equals(delivery("evt-removed", "billing").state()));
+      // No running relay serves orders: it takes no new deliveries, and the one it has waits.
       assertThat(relay.engine().endpoints().get("orders").block(WAIT).state()).isEqualTo("removed");
+      publish("order.created", "evt-after-removal");
+      assertThat(delivery("evt-after-removal", "orders")).isNull();
       assertThat(delivery("evt-removed", "orders").state()).isEqualTo("pending");
+      await().atMost(WAIT).until(() -> relay.gauge(EngineMetrics.UNSERVED) == 1.0);
+      assertThat(relay.engine().health().detail()).contains("orders (1 pending, no running relay serves it)");
+      assertThat(billingOnly.attempts()).extracting(a -> a.delivery().endpoint()).containsOnly("billing");
 
-      Relays.endpoints(database, orders, new EndpointSpec("billing", List.of()));
-      relay.engine().wake();
-      await().atMost(WAIT).until(() -> "delivered".equals(delivery("evt-removed", "orders").state()));
+      RecordingDeliverer ordersToo = RecordingDeliverer.succeeding();
+      try (var second = Relays.start(database, Relays.fast().build(), ordersToo,
+          List.of(new EndpointSpec("orders", List.of("order.*"))))) {
+        await().atMost(WAIT).until(() -> "delivered".equals(delivery("evt-removed", "orders").state()));
+        assertThat(second.engine().endpoints().get("orders").block(WAIT).state()).isEqualTo("active");
+        assertThat(ordersToo.attempts()).extracting(a -> a.delivery().endpoint()).containsOnly("orders");
+      }
     }
   }
 
@@ -275,33 +282,39 @@ class DeliveryIT {
   }
 
   @Test
-  void replayMessagesSinceRedeliversToOneEndpoint() {
+  void replayMessagesSinceRedeliversToOneEndpointOnlyWhatItSubscribesTo() {
     RecordingDeliverer deliverer = RecordingDeliverer.succeeding();
     try (var relay = Relays.start(database, Relays.fast().build(), deliverer)) {
       publish("order.created", "evt-r1");
       publish("user.created", "evt-r2");
-      await().atMost(WAIT).until(() -> deliverer.attempts().size() == 3);
+      relay.engine().publisher().publish(new PublishRequest("order.created", "{}", null, "evt-r3", "billing")).block(WAIT);
+      await().atMost(WAIT).until(() -> deliverer.attempts().size() == 4);
       long n = relay.engine().deadLetters().replayMessages("orders", Instant.now().minusSeconds(600)).block(WAIT);
-      // evt-r1 was delivered to orders (reset); evt-r2 never went there (created).
-      assertThat(n).isEqualTo(2);
+      // evt-r1 was delivered to orders: sent again. evt-r2 is a type orders does not take, and evt-r3
+      // was addressed to billing: neither goes to orders.
+      assertThat(n).isEqualTo(1);
       await().atMost(WAIT).until(() -> deliverer.attempts().size() == 5);
-      assertThat(delivery("evt-r2", "orders").state()).isEqualTo("delivered");
-      assertThat(deliverer.attemptsFor("evt-r1")).extracting(a -> a.delivery().eventId()).hasSize(3);
+      assertThat(deliverer.attemptsFor("evt-r1")).hasSize(3);
+      assertThat(delivery("evt-r2", "orders")).isNull();
+      assertThat(delivery("evt-r3", "orders")).isNull();
       assertThat(relay.engine().deadLetters().replayMessages("orders", Instant.now().plusSeconds(600)).block(WAIT)).isZero();
     }
   }
 
   @Test
-  void messageWithNoSubscriberIsKeptAndCounted() {
+  void messageWithNoSubscriberIsKeptAndCountedAndReplayableToAnEndpointThatTakesIt() {
+    db.execute("TRUNCATE {schema}.delivery, {schema}.message, {schema}.endpoint CASCADE");
     Relays.endpoints(database, new EndpointSpec("orders", List.of("order.*")));
+    long id = publish("audit.logged", "evt-unrouted");
+    assertThat(db.count("SELECT count(*) FROM {schema}.message WHERE id = ? AND unrouted", id)).isEqualTo(1);
+    assertThat(db.count("SELECT count(*) FROM {schema}.delivery WHERE message_id = ?", id)).isZero();
+    Relays.endpoints(database, new EndpointSpec("audit", List.of("audit.*")));
     try (var relay = Relays.start(database, Relays.fast().build(), RecordingDeliverer.succeeding())) {
-      long id = publish("audit.logged", "evt-unrouted");
-      assertThat(db.count("SELECT count(*) FROM {schema}.message WHERE id = ? AND unrouted", id)).isEqualTo(1);
-      assertThat(db.count("SELECT count(*) FROM {schema}.delivery WHERE message_id = ?", id)).isZero();
       await().atMost(WAIT).until(() -> relay.gauge(EngineMetrics.UNROUTED) == 1.0);
-      // It can still be delivered later by a replay.
-      assertThat(relay.engine().deadLetters().replayMessages("orders", Instant.now().minusSeconds(60)).block(WAIT)).isEqualTo(1);
-      await().atMost(WAIT).until(() -> "delivered".equals(delivery("evt-unrouted", "orders").state()));
+      // Not to an endpoint that does not take its type; to one that does.
+      assertThat(relay.engine().deadLetters().replayMessages("orders", Instant.now().minusSeconds(60)).block(WAIT)).isZero();
+      assertThat(relay.engine().deadLetters().replayMessages("audit", Instant.now().minusSeconds(60)).block(WAIT)).isEqualTo(1);
+      await().atMost(WAIT).until(() -> "delivered".equals(delivery("evt-unrouted", "audit").state()));
     }
   }
 

@@ -42,7 +42,8 @@ class GracefulStopIT {
   @Test
   void stopFinishesInFlightDeliveriesWithinTheGracePeriodAndClaimsNothingMore() {
     var deliverer = new RecordingDeliverer(d -> Mono.delay(Duration.ofMillis(500)).thenReturn(Outcome.delivered(200)));
-    RelayEngine engine = RelayEngine.create(database, Relays.fast().maxInFlight(10).build(), deliverer, new SimpleMeterRegistry());
+    RelayEngine engine = RelayEngine.create(database, Relays.fast().maxInFlight(10).build(), Relays.declared(database), deliverer,
+        new SimpleMeterRegistry());
     engine.start().block(WAIT);
     db.execute("SELECT {schema}.publish('t', '{}'::jsonb) FROM generate_series(1, 50)");
     await().atMost(WAIT).until(() -> engine.inFlight() == 10);
@@ -60,7 +61,8 @@ class GracefulStopIT {
   @Test
   void stopPastTheGracePeriodReleasesUnfinishedLeasesForOthersAtOnce() {
     var deliverer = new RecordingDeliverer(d -> Mono.never());
-    RelayEngine engine = RelayEngine.create(database, Relays.fast().maxInFlight(10).build(), deliverer, new SimpleMeterRegistry());
+    RelayEngine engine = RelayEngine.create(database, Relays.fast().maxInFlight(10).build(), Relays.declared(database), deliverer,
+        new SimpleMeterRegistry());
     engine.start().block(WAIT);
     db.execute("SELECT {schema}.publish('t', '{}'::jsonb) FROM generate_series(1, 5)");
     await().atMost(WAIT).until(() -> engine.inFlight() == 5);

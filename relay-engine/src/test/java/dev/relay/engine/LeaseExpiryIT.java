@@ -42,7 +42,8 @@ class LeaseExpiryIT {
     var config = Relays.fast().lease(Duration.ofSeconds(2)).attemptTimeout(Duration.ofSeconds(1)).build();
     var registryA = new SimpleMeterRegistry();
     // Frozen: its clock stands still (no attempt timeout fires) and its 20 slots stay full.
-    RelayEngine a = RelayEngine.create(databaseA, config.toBuilder().maxInFlight(20).build(), frozen, registryA,
+    RelayEngine a = RelayEngine.create(databaseA, config.toBuilder().maxInFlight(20).build(), Relays.declared(databaseA), frozen,
+        registryA,
         VirtualTimeScheduler.create());
     a.start().block(WAIT);
     try {

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import reactor.core.publisher.Mono;
@@ -20,6 +21,7 @@ final class RecordingDeliverer implements Deliverer {
   private final List<Attempt> attempts;
   private final AtomicInteger running = new AtomicInteger();
   private final Map<String, AtomicInteger> runningPerEndpoint = new ConcurrentHashMap<>();
+  private final Map<String, AtomicInteger> maxPerEndpoint = new ConcurrentHashMap<>();
   private final AtomicInteger maxRunning = new AtomicInteger();
 
   RecordingDeliverer(String engine, List<Attempt> sharedLog, Function<Delivery, Mono<Outcome>> behaviour) {
@@ -41,13 +43,22 @@ final class RecordingDeliverer implements Deliverer {
     return Mono.defer(() -> {
       long start = System.nanoTime();
       maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
-      runningPerEndpoint.computeIfAbsent(delivery.endpoint(), e -> new AtomicInteger()).incrementAndGet();
+      int now = runningPerEndpoint.computeIfAbsent(delivery.endpoint(), e -> new AtomicInteger()).incrementAndGet();
+      maxPerEndpoint.computeIfAbsent(delivery.endpoint(), e -> new AtomicInteger()).accumulateAndGet(now, Math::max);
+      AtomicBoolean ended = new AtomicBoolean();
+      Runnable end = () -> {
+        if (ended.compareAndSet(false, true)) {
+          running.decrementAndGet();
+          runningPerEndpoint.get(delivery.endpoint()).decrementAndGet();
+          attempts.add(new Attempt(engine, delivery, start, System.nanoTime()));
+        }
+      };
+      // Counted as ended before the outcome travels on, as a real transport frees its slot
+      // (Resilience4j's bulkhead releases before emitting).
       return behaviour.apply(delivery)
-          .doFinally(s -> {
-            running.decrementAndGet();
-            runningPerEndpoint.get(delivery.endpoint()).decrementAndGet();
-            attempts.add(new Attempt(engine, delivery, start, System.nanoTime()));
-          });
+          .doOnSuccess(o -> end.run())
+          .doOnError(e -> end.run())
+          .doOnCancel(end);
     });
   }
 
@@ -57,6 +68,12 @@ final class RecordingDeliverer implements Deliverer {
 
   int maxConcurrent() {
     return maxRunning.get();
+  }
+
+  /** The most attempts that ran at once for {@code endpoint}. */
+  int maxConcurrent(String endpoint) {
+    AtomicInteger max = maxPerEndpoint.get(endpoint);
+    return max == null ? 0 : max.get();
   }
 
   List<Attempt> attemptsFor(String eventId) {

@@ -17,7 +17,7 @@ import picocli.CommandLine.Mixin;
 
 /** {@code relay run}: the service. */
 @Command(name = "run", mixinStandardHelpOptions = true,
-    description = {"Run the relay: migrate (unless database.migrate is false), sync endpoints, deliver, and "
+    description = {"Run the relay: migrate (unless database.migrate is false), register its endpoints, deliver, and "
         + "serve /metrics, /health/live, /health/ready and /admin.",
         "SIGTERM or SIGINT stops claiming, lets in-flight deliveries finish within shutdown.grace-period, "
             + "releases the rest for immediate re-claim and exits 0."})

@@ -10,6 +10,7 @@ import dev.relay.app.metrics.Registries;
 import dev.relay.engine.RelayEngine;
 import dev.relay.engine.db.Database;
 import dev.relay.engine.endpoint.EndpointSpec;
+import dev.relay.engine.endpoint.OnDeadLetter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -25,7 +26,7 @@ import reactor.core.scheduler.Schedulers;
 import reactor.netty.DisposableServer;
 
 /**
- * A running relay: database pool, migrations, endpoint sync, the engine with its transport, and the
+ * A running relay: database pool, migrations, registration, the engine with its transport, and the
  * HTTP server. {@link #start} is what {@code relay run} does; {@link #stop} is what SIGTERM does.
  */
 public final class Relay {
@@ -55,7 +56,10 @@ public final class Relay {
     this.draining = draining;
   }
 
-  /** Connects, migrates (unless {@code database.migrate: false}), syncs endpoints, starts delivering and serving. */
+  /**
+   * Connects, migrates (unless {@code database.migrate: false}), registers this relay with its
+   * endpoints, starts delivering and serving.
+   */
   public static Mono<Relay> start(RelayConfig config, TransportFactory transports) {
     return Mono.defer(() -> {
       PrometheusMeterRegistry registry = Registries.prometheus(config.metrics());
@@ -70,7 +74,8 @@ public final class Relay {
       RelayEngine engine;
       try {
         transport = transports.create(config, registry);
-        engine = RelayEngine.create(database, config.engineConfig(), transport.deliverer(), registry);
+        engine = RelayEngine.create(database, config.engineConfig(), endpointSpecs(config), transport.deliverer(),
+            registry);
       } catch (RuntimeException e) {
         return cleanup(registry, gc, database).then(Mono.error(e));
       }
@@ -83,7 +88,6 @@ public final class Relay {
       HttpApi http = new HttpApi(config.admin(), config.metrics().enabled() ? registry : null, readiness, admin);
       return prepareSchema(config, database)
           .doOnSuccess(v -> migrated.set(true))
-          .then(sync(config, engine))
           .then(engine.start())
           .then(http.bind())
           .map(server -> {
@@ -110,14 +114,11 @@ public final class Relay {
             "schema " + schema + " is not migrated and database.migrate is false: run `relay migrate` first")));
   }
 
-  static Mono<Void> sync(RelayConfig config, RelayEngine engine) {
-    List<EndpointSpec> specs = config.endpoints().stream()
-        .map(e -> new EndpointSpec(e.name(), e.eventTypes(), e.paused()))
+  /** The configured endpoints as the engine serves and registers them. */
+  public static List<EndpointSpec> endpointSpecs(RelayConfig config) {
+    return config.endpoints().stream()
+        .map(e -> new EndpointSpec(e.name(), e.eventTypes(), e.paused(), OnDeadLetter.SKIP))
         .toList();
-    return engine.endpoints().sync(specs)
-        .doOnNext(r -> log.info("Endpoints synced: added {}, updated {}, disabled (no longer configured) {}",
-            r.added(), r.updated(), r.removed()))
-        .then();
   }
 
   /**

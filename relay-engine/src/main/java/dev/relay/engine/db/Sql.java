@@ -1,5 +1,7 @@
 package dev.relay.engine.db;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Every statement the engine runs, in one place, resolved for the configured schema. Each says
  * which index it relies on. Parameters are positional ({@code $1}...).
@@ -25,63 +27,173 @@ public final class Sql {
   }
 
   /**
-   * The claim. One atomic statement: lock due rows with SKIP LOCKED, push their due time out by
-   * the lease, bump attempts, stamp a fresh lease token, and return what a deliverer needs.
+   * The claim: one atomic statement that picks due rows, pushes their due time out by the lease,
+   * bumps attempts, stamps a fresh lease token and returns what a deliverer needs.
    *
-   * <p>Fairness: rows are taken per endpoint through a LATERAL subquery capped by that endpoint's
-   * free in-flight slots ($3/$4, default $5), endpoints in random order, so one flooded endpoint
-   * cannot take the whole batch. Index: delivery_due_idx (endpoint, next_attempt_at) WHERE
-   * pending, walked in order per endpoint, so the plan does not depend on LIMIT values: a generic
-   * plan (pitfall: prepared LIMIT $n once chose a hash join over the whole table, 450 ms vs 1.7
-   * ms) stays an index scan. Then the primary key for the update and the message join.
+   * <p>Which endpoints: in discovery ($10 null) a loose index scan walks only endpoints that have
+   * pending rows, starting after $9 and wrapping around (round robin across claims); idle
+   * endpoints cost nothing, however many are configured. A targeted claim ($10) probes just the
+   * listed endpoints. Either way an endpoint is claimed only if it is active, its receiver's
+   * Retry-After has passed, and this relay ($3) registered it (invariant 8).
    *
-   * <p>$1 lease ms, $2 lease token, $3 endpoint names with custom caps, $4 their caps, $5
-   * default cap, $6 endpoints not to claim (open breakers), $7 batch size.
+   * <p>How many: each endpoint at most its cap ($5 for the endpoints named in $4, else $7), the
+   * free slots of its lane in this relay, and $8 rows in all. Unkeyed rows come from
+   * delivery_due_idx in due order. Keyed rows come only from the head of each key (its pending
+   * row with the smallest message id, the first entry of delivery_key_idx for the key): a loose
+   * scan over the endpoint's keys, starting after the key cursor ($6, per endpoint in $4). Rows
+   * waiting behind a head are never read. With on_dead_letter = block a head also waits for any
+   * earlier dead letter of its key (delivery_dead_key_idx). Unkeyed and keyed candidates are
+   * merged in due order.
+   *
+   * <p>Locks: unkeyed rows with SKIP LOCKED in the scan. A head is found first and locked after
+   * (SKIP LOCKED on the head alone; skipping inside the key's scan would take the row behind a
+   * locked head). The update re-checks state and due time, so a row another relay claimed in
+   * the meantime is left alone. Every scan is an index scan whatever the parameters, so a generic
+   * plan cannot turn into a hash join over the table (pitfall: a prepared {@code LIMIT $n} once
+   * chose one, 450 ms vs 1.7 ms); ClaimPlanIT checks the plan under force_generic_plan.
+   *
+   * <p>$1 lease ms, $2 lease token, $3 instance id, $4 endpoints with explicit caps, $5 their
+   * caps, $6 their key cursors, $7 default cap, $8 batch size, $9 endpoint cursor, $10
+   * endpoints for a targeted claim (null: discovery).
    */
   public String claim() {
     return s("""
+        WITH RECURSIVE
+        after(name) AS (
+            SELECT %1$s WHERE $10::text[] IS NULL
+            UNION ALL
+            SELECT %2$s FROM after a WHERE a.name IS NOT NULL),
+        before(name) AS (
+            SELECT %3$s WHERE $10::text[] IS NULL AND $9::text <> ''
+            UNION ALL
+            SELECT %4$s FROM before b WHERE b.name < $9::text),
+        candidates(name) AS (
+            SELECT a.name FROM after a WHERE a.name IS NOT NULL
+            UNION ALL
+            SELECT b.name FROM before b WHERE b.name <= $9::text
+            UNION ALL
+            SELECT o.name FROM unnest($10::text[]) AS o(name)),
+        picked AS (
+            SELECT p.id
+              FROM candidates c
+              -- One primary-key probe per candidate; LIMIT 1 keeps it a parameterised lookup,
+              -- never a hash of the whole endpoint table.
+              CROSS JOIN LATERAL (
+                    SELECT e.on_dead_letter
+                      FROM {s}.endpoint e
+                     WHERE e.name = c.name AND NOT e.paused AND e.disabled_reason IS NULL
+                       AND (e.not_before IS NULL OR e.not_before <= now())
+                       AND EXISTS (SELECT 1 FROM {s}.instance_endpoint r
+                                    WHERE r.instance_id = $3 AND r.endpoint = c.name)
+                     LIMIT 1) e
+              CROSS JOIN LATERAL (
+                    SELECT coalesce(($5::int[])[array_position($4::text[], c.name)], $7::int) AS cap,
+                           coalesce(($6::text[])[array_position($4::text[], c.name)], '') AS key_cursor) k
+              CROSS JOIN LATERAL (
+                    SELECT q.id FROM (
+                        SELECT u.id, u.due FROM (
+                            SELECT x.id, x.next_attempt_at AS due
+                              FROM {s}.delivery x
+                             WHERE x.endpoint = c.name AND x.state = 'pending' AND x.ordering_key IS NULL
+                               AND x.next_attempt_at <= now()
+                             ORDER BY x.next_attempt_at
+                             LIMIT k.cap
+                               FOR UPDATE SKIP LOCKED) u
+                        UNION ALL
+                        SELECT h.id, h.due FROM (
+                            SELECT y.id, y.next_attempt_at AS due
+                              FROM (WITH RECURSIVE
+                                      ka(key) AS (
+                                          SELECT %5$s
+                                          UNION ALL
+                                          SELECT %6$s FROM ka WHERE ka.key IS NOT NULL),
+                                      kb(key) AS (
+                                          SELECT %7$s WHERE k.key_cursor <> ''
+                                          UNION ALL
+                                          SELECT %8$s FROM kb WHERE kb.key < k.key_cursor)
+                                    SELECT (SELECT x.id FROM {s}.delivery x
+                                             WHERE x.endpoint = c.name AND x.state = 'pending'
+                                               AND x.ordering_key = ks.key
+                                             ORDER BY x.message_id LIMIT 1) AS id
+                                      FROM (SELECT ka.key FROM ka WHERE ka.key IS NOT NULL
+                                            UNION ALL
+                                            SELECT kb.key FROM kb WHERE kb.key <= k.key_cursor) ks) hd
+                              JOIN {s}.delivery y ON y.id = hd.id
+                             WHERE y.state = 'pending' AND y.next_attempt_at <= now()
+                               AND NOT (e.on_dead_letter = 'block' AND EXISTS (
+                                     SELECT 1 FROM {s}.delivery z
+                                      WHERE z.endpoint = c.name AND z.state = 'dead'
+                                        AND z.ordering_key = y.ordering_key AND z.message_id < y.message_id))
+                             LIMIT k.cap
+                               FOR UPDATE OF y SKIP LOCKED) h
+                        ) q
+                     ORDER BY q.due
+                     LIMIT k.cap) p
+             LIMIT $8)
         UPDATE {s}.delivery d
            SET attempts = d.attempts + 1,
                next_attempt_at = now() + $1 * interval '1 millisecond',
                lease_token = $2,
                last_attempt_at = now()
           FROM {s}.message m
-         WHERE d.id = ANY (ARRAY(
-                 SELECT c.id
-                   FROM (SELECT e.name, coalesce(f.cap, $5) AS cap
-                           FROM {s}.endpoint e
-                           LEFT JOIN unnest($3::text[], $4::int[]) AS f(name, cap) ON f.name = e.name
-                          WHERE NOT e.removed AND NOT e.paused AND e.disabled_reason IS NULL
-                            AND e.name <> ALL ($6::text[])
-                          ORDER BY random()) e
-                  CROSS JOIN LATERAL (
-                        SELECT x.id
-                          FROM {s}.delivery x
-                         WHERE x.endpoint = e.name
-                           AND x.state = 'pending'
-                           AND x.next_attempt_at <= now()
-                         ORDER BY x.next_attempt_at
-                         LIMIT e.cap
-                           FOR UPDATE SKIP LOCKED) c
-                  LIMIT $7))
+         WHERE d.id = ANY (ARRAY(SELECT picked.id FROM picked))
            AND d.state = 'pending'
+           AND d.next_attempt_at <= now()
            AND m.id = d.message_id
         RETURNING d.id, d.endpoint, m.event_id, m.event_type, m.payload::text AS payload,
-                  m.content_type, m.ordering_key, d.attempts, m.created_at
-        """);
+                  m.content_type, d.ordering_key, d.attempts, m.created_at
+        """.formatted(
+            nextEndpoint("$9::text"), nextEndpoint("a.name"), nextEndpoint(null), nextEndpoint("b.name"),
+            nextKey("k.key_cursor"), nextKey("ka.key"), nextKey(null), nextKey("kb.key")));
+  }
+
+  /**
+   * The smallest endpoint with pending rows after {@code after} (from the start when null): one
+   * step of the loose index scan, a probe of each pending index (unkeyed and keyed rows).
+   */
+  private static String nextEndpoint(@Nullable String after) {
+    String bound = after == null ? "" : " AND x.endpoint > " + after;
+    return "least((SELECT min(x.endpoint) FROM {s}.delivery x WHERE x.state = 'pending' AND x.ordering_key IS NULL"
+        + bound + "), (SELECT min(x.endpoint) FROM {s}.delivery x WHERE x.state = 'pending'"
+        + " AND x.ordering_key IS NOT NULL" + bound + "))";
+  }
+
+  /** The smallest ordering key with pending rows of endpoint c.name after {@code after}: delivery_key_idx. */
+  private static String nextKey(@Nullable String after) {
+    return "(SELECT min(x.ordering_key) FROM {s}.delivery x WHERE x.endpoint = c.name AND x.state = 'pending'"
+        + " AND x.ordering_key IS NOT NULL" + (after == null ? "" : " AND x.ordering_key > " + after) + ")";
   }
 
   /**
    * Settles a batch of outcomes in one round trip. Fenced: a row changes only while it still
    * carries the lease token of the claim that produced the outcome, so a relay that lost its
-   * lease changes nothing. Returns the ids that settled (the rest were stale) and, for delivered
-   * rows, the publish-to-delivered latency in database time. Index: the primary key.
+   * lease changes nothing. Returns the rows that settled (the rest were stale) and, for delivered
+   * rows, the publish-to-delivered latency in database time. In the same statement, endpoints are
+   * held until a receiver's Retry-After passes (every relay's claim honours it) and disabled when a
+   * receiver said 410 Gone. Index: the primary keys.
    *
    * <p>$1 ids, $2 lease tokens, $3 new states, $4 retry delays in ms (pending rows), $5 status
-   * codes, $6 errors, $7 attempts to give back (1 when the transport deferred without sending).
+   * codes, $6 errors (null on a pending row: keep the last status and error, e.g. a row handed
+   * back unattempted), $7 attempts to give back (1 when nothing was sent), $8 endpoints, $9 ms
+   * to hold the endpoint (null: no hold), $10 reason to disable the endpoint (null: none).
    */
   public String settle() {
     return s("""
+        WITH o AS (
+            SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::bigint[], $5::int[], $6::text[],
+                                 $7::int[], $8::text[], $9::bigint[], $10::text[])
+                   AS o(id, token, state, delay_ms, status, error, refund, endpoint, hold_ms, disable)
+        ), endpoints AS (
+            UPDATE {s}.endpoint e
+               SET not_before = CASE WHEN a.hold_ms IS NULL THEN e.not_before
+                                     ELSE greatest(e.not_before, now() + a.hold_ms * interval '1 millisecond') END,
+                   disabled_reason = coalesce(e.disabled_reason, a.disable),
+                   updated_at = now()
+              FROM (SELECT o.endpoint, max(o.hold_ms) AS hold_ms, min(o.disable) AS disable
+                      FROM o WHERE o.hold_ms IS NOT NULL OR o.disable IS NOT NULL
+                     GROUP BY o.endpoint) a
+             WHERE e.name = a.endpoint
+        )
         UPDATE {s}.delivery d
            SET state = o.state,
                next_attempt_at = CASE WHEN o.state = 'pending'
@@ -90,10 +202,9 @@ public final class Sql {
                settled_at = CASE WHEN o.state = 'pending' THEN NULL ELSE now() END,
                lease_token = NULL,
                attempts = d.attempts - o.refund,
-               last_status = o.status,
-               last_error = o.error
-          FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::bigint[], $5::int[], $6::text[], $7::int[])
-               AS o(id, token, state, delay_ms, status, error, refund)
+               last_status = CASE WHEN o.state = 'pending' AND o.error IS NULL THEN d.last_status ELSE o.status END,
+               last_error = CASE WHEN o.state = 'pending' AND o.error IS NULL THEN d.last_error ELSE o.error END
+          FROM o
          WHERE d.id = o.id
            AND d.lease_token = o.token
            AND d.state = 'pending'
@@ -117,27 +228,30 @@ public final class Sql {
         """);
   }
 
-  /** Disables an endpoint whose receiver said it is gone (410). $1 name, $2 reason. */
-  public String disableEndpoint() {
-    return s("""
-        UPDATE {s}.endpoint SET disabled_reason = $2, updated_at = now()
-         WHERE name = $1 AND disabled_reason IS NULL
-        """);
-  }
-
   /**
-   * Time until the earliest future due row among claimable endpoints, for the retry timer.
-   * Index: delivery_due_idx, one short scan per endpoint.
+   * Time until the earliest future due row of an endpoint this relay serves ($1), for the
+   * retry timer; leased rows count too (their lease expiry). A loose index scan over
+   * delivery_due_idx, one short probe per endpoint with pending rows. Keyed rows are left out:
+   * their retries are timed by the relay that settled them, and the poll finds the rest.
    */
   public String nextDue() {
     return s("""
+        WITH RECURSIVE walk(name) AS (
+            SELECT (SELECT min(x.endpoint) FROM {s}.delivery x
+                     WHERE x.state = 'pending' AND x.ordering_key IS NULL)
+            UNION ALL
+            SELECT (SELECT min(x.endpoint) FROM {s}.delivery x
+                     WHERE x.state = 'pending' AND x.ordering_key IS NULL AND x.endpoint > w.name)
+              FROM walk w WHERE w.name IS NOT NULL)
         SELECT extract(epoch FROM min(n.due) - now()) * 1000
-          FROM {s}.endpoint e
+          FROM walk w
           CROSS JOIN LATERAL (
                 SELECT x.next_attempt_at AS due FROM {s}.delivery x
-                 WHERE x.endpoint = e.name AND x.state = 'pending'
+                 WHERE x.endpoint = w.name AND x.state = 'pending' AND x.ordering_key IS NULL
+                   AND x.next_attempt_at > now()
                  ORDER BY x.next_attempt_at LIMIT 1) n
-         WHERE NOT e.removed AND NOT e.paused AND e.disabled_reason IS NULL
+         WHERE w.name IS NOT NULL
+           AND EXISTS (SELECT 1 FROM {s}.instance_endpoint r WHERE r.instance_id = $1 AND r.endpoint = w.name)
         """);
   }
 
@@ -157,32 +271,78 @@ public final class Sql {
   // ---- endpoints ----------------------------------------------------------------------------
 
   /**
-   * Upserts a configured endpoint; it is no longer removed. A configured "paused" pauses it; an
-   * operator's pause survives a restart unless the config says otherwise only by resume.
-   * $1 name, $2 event types, $3 LIKE patterns, $4 paused by config.
+   * Registers this relay ($1, named $2 for operators) with the endpoints it serves ($3, a JSON
+   * array of {name, event_types, patterns, on_dead_letter, paused}) and reconciles routing
+   * against registrations live within $4 ms. See relay.register_instance.
    */
-  public String upsertEndpoint() {
+  public String registerInstance() {
+    return s("SELECT {s}.register_instance($1, $2, $3::jsonb, $4 * interval '1 millisecond')");
+  }
+
+  /** Keeps $1 alive; false when it must register again. Expires instances silent for $2 ms. */
+  public String heartbeat() {
+    return s("SELECT {s}.heartbeat($1, $2 * interval '1 millisecond')");
+  }
+
+  /** Ends $1's registrations now and reconciles routing ($2 ms liveness). */
+  public String deregisterInstance() {
+    return s("SELECT {s}.deregister_instance($1, $2 * interval '1 millisecond')");
+  }
+
+  /**
+   * Creates endpoints that do not exist yet, so publishes route to them before any relay serving
+   * them has started (e.g. right after {@code relay migrate}). Changes nothing that exists.
+   * $1 as for registerInstance.
+   */
+  public String declareEndpoints() {
     return s("""
-        INSERT INTO {s}.endpoint AS e (name, event_types, event_type_patterns, paused, paused_reason)
-        VALUES ($1, $2::text[], $3::text[], $4, CASE WHEN $4 THEN 'paused in configuration' END)
-        ON CONFLICT (name) DO UPDATE
-           SET event_types = excluded.event_types,
-               event_type_patterns = excluded.event_type_patterns,
-               removed = false,
-               paused = e.paused OR excluded.paused,
-               paused_reason = CASE WHEN excluded.paused AND NOT e.paused THEN excluded.paused_reason
-                                    ELSE e.paused_reason END,
-               updated_at = now()
-        RETURNING (xmax = 0) AS inserted
+        INSERT INTO {s}.endpoint (name, event_types, event_type_patterns, on_dead_letter, paused, paused_reason)
+        SELECT r.name, r.event_types, r.patterns, r.on_dead_letter, r.paused,
+               CASE WHEN r.paused THEN 'paused in configuration' END
+          FROM jsonb_to_recordset($1::jsonb)
+               AS r(name text, event_types text[], patterns text[], on_dead_letter text, paused boolean)
+        ON CONFLICT (name) DO NOTHING
         """);
   }
 
-  /** Marks endpoints no longer configured as removed. $1 configured names. */
-  public String removeEndpointsNotIn() {
+  /**
+   * Pending deliveries of endpoints this relay ($1) does not serve, and whether any live relay
+   * (heartbeat within $2 ms) does: rows waiting for another relay. A loose scan over the pending
+   * indexes finds the endpoints; counts use delivery_due_idx and delivery_key_idx.
+   */
+  public String unserved() {
     return s("""
-        UPDATE {s}.endpoint SET removed = true, updated_at = now()
-         WHERE NOT removed AND name <> ALL ($1::text[])
-        RETURNING name
+        WITH RECURSIVE walk(name) AS (
+            SELECT %1$s
+            UNION ALL
+            SELECT %2$s FROM walk w WHERE w.name IS NOT NULL)
+        SELECT w.name AS endpoint,
+               (SELECT count(*) FROM {s}.delivery x WHERE x.endpoint = w.name AND x.state = 'pending') AS pending,
+               EXISTS (SELECT 1 FROM {s}.instance_endpoint r JOIN {s}.instance i ON i.id = r.instance_id
+                        WHERE r.endpoint = w.name AND i.heartbeat_at > now() - $2 * interval '1 millisecond') AS served
+          FROM walk w
+         WHERE w.name IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM {s}.instance_endpoint r WHERE r.instance_id = $1 AND r.endpoint = w.name)
+         ORDER BY w.name
+        """.formatted(nextEndpoint(null), nextEndpoint("w.name")));
+  }
+
+  /**
+   * Ordering keys held by a dead letter on endpoints whose dead letters block their key ($1 name
+   * or null for all): the key, its earliest dead letter, and how many messages wait behind it.
+   * Index: delivery_dead_key_idx, then delivery_key_idx.
+   */
+  public String blockedKeys() {
+    return s("""
+        SELECT e.name AS endpoint, z.ordering_key, min(z.id) AS dead_letter_id,
+               (SELECT count(*) FROM {s}.delivery x
+                 WHERE x.endpoint = e.name AND x.state = 'pending' AND x.ordering_key = z.ordering_key) AS waiting
+          FROM {s}.endpoint e
+          JOIN {s}.delivery z ON z.endpoint = e.name AND z.state = 'dead' AND z.ordering_key IS NOT NULL
+         WHERE e.on_dead_letter = 'block' AND ($1::text IS NULL OR e.name = $1)
+         GROUP BY e.name, z.ordering_key
+         ORDER BY e.name, z.ordering_key
+         LIMIT $2
         """);
   }
 
@@ -224,16 +384,19 @@ public final class Sql {
   }
 
   /**
-   * Backlog and oldest pending age for every endpoint (0 when idle, so alerts see a series).
-   * Index: delivery_due_idx, per endpoint.
+   * Backlog and oldest pending age for every endpoint this relay ($1) serves (0 when idle, so
+   * alerts see a series). Indexes: instance_endpoint's key, then delivery_due_idx and
+   * delivery_key_idx per endpoint.
    */
   public String backlog() {
     return s("""
-        SELECT e.name AS endpoint, count(d.id) AS backlog,
-               coalesce(extract(epoch FROM now() - min(d.created_at)), 0) AS oldest
-          FROM {s}.endpoint e
-          LEFT JOIN {s}.delivery d ON d.endpoint = e.name AND d.state = 'pending'
-         GROUP BY e.name
+        SELECT r.endpoint, p.backlog, coalesce(extract(epoch FROM now() - p.oldest), 0) AS oldest
+          FROM {s}.instance_endpoint r
+          CROSS JOIN LATERAL (
+                SELECT count(*) AS backlog, min(d.created_at) AS oldest
+                  FROM {s}.delivery d
+                 WHERE d.endpoint = r.endpoint AND d.state = 'pending') p
+         WHERE r.instance_id = $1
         """);
   }
 
@@ -335,16 +498,25 @@ public final class Sql {
   }
 
   /**
-   * Delivers every message published since $2 to endpoint $1 again (or for the first time):
-   * missing deliveries are created, terminal ones go back to pending, pending ones are left
+   * Delivers every message published since $2 to endpoint $1 again (or for the first time), but
+   * only what the endpoint was subscribed to: messages that had a delivery to it, and messages
+   * nobody received (unrouted) that it would take now (addressed to it, or unaddressed with a
+   * matching event type). Never a message addressed to another endpoint or of a type it does not
+   * take. Missing deliveries are created, terminal ones go back to pending, pending ones are left
    * alone. Index: message_created_at_idx, then delivery (message_id, endpoint).
    */
   public String replayMessages() {
     return s("""
-        INSERT INTO {s}.delivery AS d (message_id, endpoint, created_at, next_attempt_at)
-        SELECT m.id, $1, m.created_at, now()
-          FROM {s}.message m
-         WHERE m.created_at >= $2
+        INSERT INTO {s}.delivery AS d (message_id, endpoint, created_at, next_attempt_at, ordering_key)
+        SELECT m.id, e.name, m.created_at, now(), m.ordering_key
+          FROM {s}.endpoint e
+          JOIN {s}.message m ON m.created_at >= $2
+         WHERE e.name = $1
+           AND (EXISTS (SELECT 1 FROM {s}.delivery x WHERE x.message_id = m.id AND x.endpoint = e.name)
+                OR (m.unrouted
+                    AND CASE WHEN m.target_endpoint IS NOT NULL THEN m.target_endpoint = e.name
+                             ELSE cardinality(e.event_type_patterns) = 0
+                                  OR m.event_type LIKE ANY (e.event_type_patterns) END))
         ON CONFLICT (message_id, endpoint) DO UPDATE
            SET state = 'pending', attempts = 0, next_attempt_at = now(), settled_at = NULL,
                lease_token = NULL

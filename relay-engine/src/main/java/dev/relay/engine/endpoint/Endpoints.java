@@ -4,51 +4,23 @@ import dev.relay.engine.db.Database;
 import dev.relay.engine.db.Queries;
 import dev.relay.engine.db.Sql;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-/** The endpoint mirror: sync from configuration, pause, resume, list with backlog. */
+/**
+ * Operator controls over endpoints: pause, resume, list with backlog, and ordering keys held by
+ * a dead letter. Which endpoints exist and what they take is kept by the relays' registrations
+ * ({@link dev.relay.engine.registry.Registry}).
+ */
 public final class Endpoints {
-  private static final Logger log = LoggerFactory.getLogger(Endpoints.class);
-
   private final Queries queries;
   private final Sql sql;
 
   public Endpoints(Database database) {
     this.queries = database.queries();
     this.sql = database.sql();
-  }
-
-  /**
-   * Upserts the configured endpoints and marks the others removed: never deleted, their
-   * deliveries held until they come back.
-   */
-  public Mono<SyncResult> sync(List<EndpointSpec> specs) {
-    List<String> added = new ArrayList<>();
-    List<String> updated = new ArrayList<>();
-    String[] names = specs.stream().map(EndpointSpec::name).toArray(String[]::new);
-    if (Arrays.stream(names).distinct().count() != names.length) {
-      return Mono.error(new IllegalArgumentException("endpoint names must be unique: " + Arrays.toString(names)));
-    }
-    return Flux.fromIterable(specs)
-        .concatMap(spec -> queries.one(sql.upsertEndpoint(), row -> Boolean.TRUE.equals(row.get(0, Boolean.class)),
-                spec.name(), spec.eventTypes().toArray(String[]::new), spec.likePatterns().toArray(String[]::new),
-                spec.paused())
-            .doOnNext(inserted -> (inserted ? added : updated).add(spec.name())))
-        .thenMany(queries.query(sql.removeEndpointsNotIn(), row -> row.get(0, String.class), (Object) names))
-        .collectList()
-        .map(removed -> {
-          if (!removed.isEmpty()) {
-            log.warn("Endpoints no longer configured, their deliveries are held: {}", removed);
-          }
-          return new SyncResult(List.copyOf(added), List.copyOf(updated), removed);
-        });
   }
 
   /** Holds an endpoint's deliveries. False if there is no such endpoint. */
@@ -88,5 +60,18 @@ public final class Endpoints {
           oldest == null ? null : Duration.ofMillis((long) (oldest.doubleValue() * 1000)),
           row.get("dead", Long.class));
     }, name == null ? Queries.nullOf(String.class) : name);
+  }
+
+  /**
+   * Ordering keys held by a dead letter on endpoints whose dead letters block their key ({@code
+   * endpoint} null for all), at most {@code limit}.
+   */
+  public Flux<BlockedKey> blockedKeys(@Nullable String endpoint, int limit) {
+    return queries.query(sql.blockedKeys(), row -> new BlockedKey(
+            row.get("endpoint", String.class),
+            row.get("ordering_key", String.class),
+            row.get("dead_letter_id", Long.class),
+            row.get("waiting", Long.class)),
+        endpoint == null ? Queries.nullOf(String.class) : endpoint, limit);
   }
 }

@@ -5,60 +5,72 @@ import dev.relay.engine.db.Sql;
 import dev.relay.engine.spi.Delivery;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactory;
-import java.time.Instant;
+import io.r2dbc.spi.Statement;
 import java.time.OffsetDateTime;
 import java.util.List;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-/** Runs the claim statement: one round trip, one lease token per batch. */
+/** Runs the claim statement for a plan: one round trip, one lease token per batch. */
 final class Claimer {
   private final ConnectionFactory pool;
   private final Sql sql;
   private final EngineConfig config;
+  private final UUID instance;
 
-  Claimer(ConnectionFactory pool, Sql sql, EngineConfig config) {
+  Claimer(ConnectionFactory pool, Sql sql, EngineConfig config, UUID instance) {
     this.pool = pool;
     this.sql = sql;
     this.config = config;
+    this.instance = instance;
   }
 
-  Mono<List<Claimed>> claim(int limit, Capacity.Caps caps, int defaultCap, Set<String> unavailable) {
-    // Unique, not secret: UUID.randomUUID() would read SecureRandom (a blocking file read) on
-    // an event loop.
-    ThreadLocalRandom random = ThreadLocalRandom.current();
-    UUID lease = new UUID(random.nextLong(), random.nextLong());
-    return Flux.usingWhen(
-            pool.create(),
-            c -> Flux.from(c.createStatement(sql.claim())
-                    .bind(0, config.lease().toMillis())
-                    .bind(1, lease)
-                    .bind(2, caps.names())
-                    .bind(3, caps.caps())
-                    .bind(4, defaultCap)
-                    .bind(5, unavailable.toArray(String[]::new))
-                    .bind(6, limit)
-                    .execute())
-                .concatMap(r -> r.map(row -> new Claimed(
-                    new Delivery(
-                        row.get("id", Long.class),
-                        row.get("endpoint", String.class),
-                        row.get("event_id", String.class),
-                        row.get("event_type", String.class),
-                        row.get("payload", String.class),
-                        row.get("content_type", String.class),
-                        row.get("ordering_key", String.class),
-                        row.get("attempts", Integer.class),
-                        instant(row.get("created_at", OffsetDateTime.class))),
-                    lease))),
-            Connection::close)
-        .collectList();
+  Mono<List<Claimed>> claim(ClaimPlan plan) {
+    return Mono.defer(() -> {
+      // Unique, not secret: UUID.randomUUID() would read SecureRandom (a blocking file read) on
+      // an event loop.
+      ThreadLocalRandom random = ThreadLocalRandom.current();
+      UUID lease = new UUID(random.nextLong(), random.nextLong());
+      long leaseNanos = config.lease().toNanos();
+      long sent = System.nanoTime();
+      return Flux.usingWhen(
+              pool.create(),
+              c -> Flux.from(bind(c.createStatement(sql.claim()), plan, lease).execute())
+                  .concatMap(r -> r.map(row -> new Delivery(
+                      row.get("id", Long.class),
+                      row.get("endpoint", String.class),
+                      row.get("event_id", String.class),
+                      row.get("event_type", String.class),
+                      row.get("payload", String.class),
+                      row.get("content_type", String.class),
+                      row.get("ordering_key", String.class),
+                      row.get("attempts", Integer.class),
+                      row.get("created_at", OffsetDateTime.class).toInstant()))),
+              Connection::close)
+          .collectList()
+          .map(deliveries -> {
+            long received = System.nanoTime();
+            return deliveries.stream()
+                .map(d -> new Claimed(d, lease, sent + leaseNanos, received + leaseNanos))
+                .toList();
+          });
+    });
   }
 
-  private static Instant instant(OffsetDateTime time) {
-    return time.toInstant();
+  private Statement bind(Statement statement, ClaimPlan plan, UUID lease) {
+    statement
+        .bind(0, config.lease().toMillis())
+        .bind(1, lease)
+        .bind(2, instance)
+        .bind(3, plan.names().toArray(String[]::new))
+        .bind(4, plan.caps().toArray(Integer[]::new))
+        .bind(5, plan.keyCursors().toArray(String[]::new))
+        .bind(6, plan.defaultCap())
+        .bind(7, plan.limit())
+        .bind(8, plan.cursor());
+    List<String> only = plan.only();
+    return only == null ? statement.bindNull(9, String[].class) : statement.bind(9, only.toArray(String[]::new));
   }
 }

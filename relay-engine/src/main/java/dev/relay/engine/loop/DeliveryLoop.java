@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -19,6 +19,7 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
+import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
@@ -28,143 +29,170 @@ import reactor.core.scheduler.Schedulers;
 import reactor.util.retry.Retry;
 
 /**
- * Claim, deliver, settle; capacity returns after the settle and asks for the next claim.
+ * Claim, queue per endpoint, deliver, settle.
  *
  * <pre>
- * wake (NOTIFY, poll, retry timer, capacity) ─► claim ─► deliver (≤ max in flight) ─► settle (batched)
+ * signal (NOTIFY, poll, retry timer, freed slot, landed settle)
+ *   ─► claim (one at a time; discovery or targeted, see {@link Lanes})
+ *   ─► lanes (per-endpoint queues; an attempt starts when the endpoint has a free slot)
+ *   ─► deliver (≤ max in flight) ─► settle (batched, fenced, retried until it lands or the lease is gone)
  * </pre>
  *
- * Wakeups coalesce (only the latest pending one is kept) and claims run one at a time, so a
- * burst of notifications costs one claim. A claim that filled its batch wakes the loop again;
- * one that found no free slot marks the backlog so the next settle does.
+ * Signals coalesce: while a claim runs, any number of signals make exactly one more claim, which
+ * plans from the state at that moment. Attempts free their endpoint's slot when they end, not
+ * when their settle lands, so the round trips of claim and settle overlap with deliveries instead
+ * of adding to them.
  */
 public final class DeliveryLoop {
   private static final Logger log = LoggerFactory.getLogger(DeliveryLoop.class);
-  private static final Object WAKE = "wake";
+  private static final Object SIGNAL = "signal";
   private static final Object POLL = "poll";
 
   private final Database database;
   private final EngineConfig config;
   private final Deliverer deliverer;
   private final EngineMetrics metrics;
+  private final UUID instance;
   private final Claimer claimer;
   private final Settler settler;
   private final Settlements settlements;
-  private final Capacity capacity;
+  private final Lanes lanes;
   private final Scheduler timers = Schedulers.parallel();
-  private final Map<Long, Claimed> held = new ConcurrentHashMap<>();
-  private final Sinks.Empty<Void> finished = Sinks.empty();
-
-  private volatile @Nullable FluxSink<Object> wakeups;
-  private volatile @Nullable Disposable pipeline;
-  private volatile boolean backlogged;
-  private volatile boolean stopping;
-  private volatile boolean notifyHealthy;
-  private @Nullable Disposable retryTimer;
-  private long retryTimerAt;
-  private @Nullable Disposable pollTimer;
-
+  private final WakeTimers retryTimers;
   private final Scheduler attemptClock;
+  private final Map<Long, Claimed> holding = new ConcurrentHashMap<>();
+  private final Sinks.Empty<Void> finished = Sinks.empty();
+  private final Disposable.Composite running = Disposables.composite();
 
-  public DeliveryLoop(Database database, EngineConfig config, Deliverer deliverer, EngineMetrics metrics) {
-    this(database, config, deliverer, metrics, Schedulers.parallel());
-  }
+  private volatile @Nullable FluxSink<Object> signals;
+  private volatile @Nullable FluxSink<Work> work;
+  private volatile boolean notifyHealthy;
+  private volatile @Nullable Throwable failure;
+  private @Nullable Disposable pollTimer;
 
   /** {@code attemptClock} times attempts; tests stop it to play a frozen relay. */
   public DeliveryLoop(Database database, EngineConfig config, Deliverer deliverer, EngineMetrics metrics,
-      Scheduler attemptClock) {
-    this.attemptClock = attemptClock;
+      UUID instance, Scheduler attemptClock) {
     this.database = database;
     this.config = config;
     this.deliverer = deliverer;
     this.metrics = metrics;
-    this.claimer = new Claimer(database.pool(), database.sql(), config);
+    this.instance = instance;
+    this.attemptClock = attemptClock;
+    this.claimer = new Claimer(database.pool(), database.sql(), config, instance);
     this.settler = new Settler(database.pool(), database.sql());
     this.settlements = new Settlements(new Backoff(config.retry(), () -> ThreadLocalRandom.current().nextDouble()));
-    this.capacity = new Capacity(config);
-    metrics.inFlight(capacity::inFlight);
+    this.lanes = new Lanes(config);
+    this.retryTimers = new WakeTimers(timers, this::wake);
+    metrics.inFlight(lanes::held);
   }
 
   public void start() {
-    Flux<Object> triggers = Flux.create(sink -> wakeups = sink, FluxSink.OverflowStrategy.LATEST);
-    pipeline = triggers
+    Flux<Object> triggers = Flux.create(sink -> signals = sink, FluxSink.OverflowStrategy.LATEST);
+    Flux<Work> ready = Flux.create(sink -> work = sink, FluxSink.OverflowStrategy.BUFFER);
+    running.add(triggers
         .concatMap(this::claim, 1)
-        .flatMap(this::attempt, config.maxInFlight())
+        .subscribe(ignored -> {}, this::died));
+    running.add(ready
+        // Never more than max-in-flight: every work item is a row held.
+        .flatMap(this::run, config.maxInFlight())
         .bufferTimeout(config.settleBatchSize(), config.settleLinger(), true)
         // Settles touch disjoint rows, so two may run at once; the pool bounds the rest.
         .flatMap(this::settle, 2)
-        .subscribe(
-            ignored -> {},
-            e -> {
-              log.error("Delivery loop failed; claimed rows return when their leases expire", e);
-              finished.tryEmitEmpty();
-            },
-            finished::tryEmitEmpty);
+        .subscribe(ignored -> {}, this::died, finished::tryEmitEmpty));
     schedulePoll();
     wake();
   }
 
-  /** Asks for a claim soon. Cheap and safe from any thread; bursts coalesce. */
+  /** Asks for a claim that walks every endpoint with due rows. Cheap and safe from any thread; bursts coalesce. */
   public void wake() {
-    FluxSink<Object> sink = wakeups;
-    if (sink != null && !stopping) {
-      sink.next(WAKE);
-    }
+    lanes.discover();
+    signal();
   }
 
   /** Whether NOTIFY is known to work; if not, the loop polls at the faster interval. */
   public void notifyHealthy(boolean healthy) {
     boolean changed = notifyHealthy != healthy;
     notifyHealthy = healthy;
-    if (changed && pipeline != null) {
+    if (changed && signals != null) {
       schedulePoll();
     }
   }
 
+  /** Rows claimed and not yet settled. */
   public int inFlight() {
-    return capacity.inFlight();
+    return lanes.held();
   }
 
-  private Flux<Claimed> claim(Object trigger) {
-    return Flux.defer(() -> {
-      if (stopping) {
-        return Flux.empty();
-      }
-      int free = capacity.free();
-      if (free == 0) {
-        backlogged = true;
-        return Flux.empty();
-      }
-      int limit = Math.min(free, config.claimBatchSize());
-      Set<String> unavailable = deliverer.unavailableEndpoints();
+  /** Why the pipeline stopped, if it died (a bug or an Error); null while it runs. */
+  public @Nullable Throwable failure() {
+    return failure;
+  }
+
+  private void signal() {
+    FluxSink<Object> sink = signals;
+    if (sink != null) {
+      sink.next(SIGNAL);
+    }
+  }
+
+  private Mono<Void> claim(Object trigger) {
+    return Mono.defer(() -> {
+      ClaimPlan plan = lanes.plan(deliverer.unavailableEndpoints(), System.nanoTime());
       long started = System.nanoTime();
-      Flux<Claimed> claimed = claimer.claim(limit, capacity.caps(), capacity.defaultCap(), unavailable)
-          .doOnNext(batch -> {
-            metrics.claimed(batch.size(), System.nanoTime() - started);
-            for (Claimed c : batch) {
-              held.put(c.delivery().id(), c);
-              capacity.take(c.delivery().endpoint());
-            }
-            if (batch.size() == limit) {
-              backlogged = true;
-              wake();
-            }
-          })
+      Mono<Void> claim = plan == null ? Mono.empty() : claimer.claim(plan)
+          .doOnNext(rows -> admit(plan, rows, System.nanoTime() - started))
           .onErrorResume(e -> {
+            lanes.claimFailed();
             log.warn("Claim failed ({}); the next wakeup or poll tries again", e.toString());
-            return Mono.just(List.of());
+            return Mono.empty();
           })
-          .flatMapIterable(batch -> batch);
-      return trigger == POLL ? claimed.concatWith(refreshRetryTimer()) : claimed;
+          .then();
+      return trigger == POLL ? claim.then(refreshRetryTimer()) : claim;
     });
   }
 
-  private Mono<Settlement> attempt(Claimed claimed) {
-    return Mono.defer(() -> deliverer.deliver(claimed.delivery()))
-        .timeout(config.attemptTimeout(), attemptClock)
-        .switchIfEmpty(Mono.fromSupplier(() -> Outcome.retry("deliverer returned no outcome")))
-        .onErrorResume(e -> Mono.just(failed(e)))
-        .map(outcome -> settlements.settle(claimed, outcome));
+  private void admit(ClaimPlan plan, List<Claimed> rows, long nanos) {
+    metrics.claimed(rows.size(), nanos);
+    for (Claimed c : rows) {
+      holding.put(c.delivery().id(), c);
+    }
+    emit(lanes.admit(plan, rows, System.nanoTime()));
+    if (!rows.isEmpty()) {
+      // More may be due: plan again (the plan decides whether there is anything to claim).
+      signal();
+    }
+  }
+
+  private void emit(List<Work> items) {
+    FluxSink<Work> sink = work;
+    if (sink != null) {
+      items.forEach(sink::next);
+    }
+  }
+
+  /** One work item to a settlement: an attempt, or a row handed back unattempted. */
+  private Mono<Settlement> run(Work item) {
+    Settlement handBack = item.handBack();
+    if (handBack != null) {
+      return Mono.just(handBack);
+    }
+    Claimed claimed = item.claimed();
+    return Mono.defer(() -> {
+      long started = System.nanoTime();
+      return Mono.defer(() -> deliverer.deliver(claimed.delivery()))
+          .timeout(config.attemptTimeout(), attemptClock)
+          .switchIfEmpty(Mono.fromSupplier(() -> Outcome.retry("deliverer returned no outcome")))
+          .onErrorResume(e -> Mono.just(failed(e)))
+          .map(outcome -> {
+            Settlement settlement = settlements.settle(claimed, outcome);
+            long now = System.nanoTime();
+            emit(lanes.finished(claimed, settlement.holdMillis(), now - started,
+                !(outcome instanceof Outcome.Deferred), now));
+            signal();
+            return settlement;
+          });
+    });
   }
 
   private Outcome failed(Throwable e) {
@@ -175,18 +203,32 @@ public final class DeliveryLoop {
     return Outcome.retry("deliverer failed: " + e);
   }
 
+  /**
+   * Writes a batch. A failed write is kept and retried with backoff until it lands or every
+   * lease in it has certainly ended (then the rows come back by themselves, and a delivered one
+   * is sent again: the only way a database outage turns into a duplicate).
+   */
   private Mono<Void> settle(List<Settlement> batch) {
+    long giveUpAt = batch.stream().mapToLong(s -> s.claimed().leaseGoneNanos()).max().orElse(0);
     return settler.settle(batch)
-        .retryWhen(Retry.backoff(3, Duration.ofMillis(100)).maxBackoff(Duration.ofSeconds(1)))
+        .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(100))
+            .maxBackoff(Duration.ofSeconds(2))
+            .jitter(0.5)
+            .filter(e -> System.nanoTime() - giveUpAt < 0)
+            .doBeforeRetry(s -> {
+              if (s.totalRetries() == 0) {
+                log.warn("Settling {} deliveries failed ({}); retrying until it lands or their leases end",
+                    batch.size(), s.failure().toString());
+              }
+            }))
         .doOnNext(settled -> record(batch, settled))
         .onErrorResume(e -> {
           metrics.settleFailed();
-          log.error("Settling {} deliveries failed ({}); they are attempted again when their leases expire",
+          log.error("Gave up settling {} deliveries ({}): their leases ended; they are attempted again",
               batch.size(), e.toString());
           return Mono.empty();
         })
-        .doOnSuccess(ignored -> release(batch))
-        .then();
+        .then(Mono.fromRunnable(() -> landed(batch)));
   }
 
   private void record(List<Settlement> batch, List<Settler.Settled> settled) {
@@ -197,7 +239,10 @@ public final class DeliveryLoop {
         case Settlement.DELIVERED -> metrics.delivered(s.endpoint(), s.ageSeconds());
         case Settlement.DEAD -> metrics.dead(s.endpoint());
         default -> {
-          if (byId.get(s.id()).refund() > 0) {
+          Settlement mine = byId.get(s.id());
+          if (mine.refund() > 0 && mine.error() == null) {
+            metrics.handedBack(s.endpoint());
+          } else if (mine.refund() > 0) {
             metrics.deferred(s.endpoint());
           } else {
             metrics.retried(s.endpoint());
@@ -218,52 +263,40 @@ public final class DeliveryLoop {
     }
   }
 
-  private void release(List<Settlement> batch) {
-    long earliestRetry = Long.MAX_VALUE;
+  /** A batch is written (or given up): its rows free their slots; retries get their timers. */
+  private void landed(List<Settlement> batch) {
     for (Settlement s : batch) {
-      held.remove(s.claimed().delivery().id());
-      capacity.give(s.endpoint());
-      if (Settlement.PENDING.equals(s.state())) {
-        earliestRetry = Math.min(earliestRetry, s.delayMillis());
+      holding.remove(s.claimed().delivery().id());
+      if (!s.terminal() && s.delayMillis() > 0) {
+        retryTimers.wakeIn(s.delayMillis());
+      }
+      if (s.holdMillis() != null) {
+        retryTimers.wakeIn(s.holdMillis());
       }
     }
-    if (earliestRetry != Long.MAX_VALUE) {
-      wakeIn(earliestRetry);
+    if (lanes.settled(batch)) {
+      FluxSink<Work> sink = work;
+      if (sink != null) {
+        sink.complete();
+      }
     }
-    if (backlogged) {
-      backlogged = false;
-      wake();
-    }
+    signal();
   }
 
-  /** Keeps one timer, for the earliest known future retry. */
-  private synchronized void wakeIn(long delayMillis) {
-    long at = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMillis);
-    if (retryTimer != null && !retryTimer.isDisposed() && retryTimerAt - at <= 0) {
-      return;
-    }
-    if (retryTimer != null) {
-      retryTimer.dispose();
-    }
-    retryTimerAt = at;
-    // A few ms late is fine; early would find nothing due (due times are database time).
-    retryTimer = timers.schedule(this::wake, delayMillis + 5, TimeUnit.MILLISECONDS);
-  }
-
-  /** After a poll: find the earliest future due row (any relay's retries) and set the timer. */
-  private Mono<Claimed> refreshRetryTimer() {
+  /** After a poll: find the earliest future due row (any relay's retries, expiring leases) and time it. */
+  private Mono<Void> refreshRetryTimer() {
     return database.queries()
         .one(database.sql().nextDue(), row -> {
           Number ms = row.get(0, Number.class);
           return ms == null ? -1L : ms.longValue();
-        })
+        }, instance)
         .doOnNext(ms -> {
-          if (ms >= 0 && ms < pollInterval().toMillis()) {
-            wakeIn(ms);
+          if (ms >= 0 && ms < 2 * pollInterval().toMillis()) {
+            retryTimers.wakeIn(ms);
           }
         })
         .onErrorResume(e -> Mono.empty())
-        .then(Mono.empty());
+        .then();
   }
 
   private Duration pollInterval() {
@@ -274,7 +307,7 @@ public final class DeliveryLoop {
     if (pollTimer != null) {
       pollTimer.dispose();
     }
-    if (stopping) {
+    if (lanes.stopping()) {
       return;
     }
     long period = pollInterval().toMillis();
@@ -282,44 +315,54 @@ public final class DeliveryLoop {
   }
 
   private void poll() {
-    FluxSink<Object> sink = wakeups;
-    if (sink != null && !stopping) {
+    lanes.discover();
+    FluxSink<Object> sink = signals;
+    if (sink != null) {
       sink.next(POLL);
     }
   }
 
+  private void died(Throwable e) {
+    failure = e;
+    log.error("Delivery loop failed; claimed rows return when their leases expire", e);
+    finished.tryEmitEmpty();
+  }
+
   /**
-   * Stops claiming and waits up to {@code grace} for in-flight deliveries to settle. Whatever is
-   * still running then is cancelled and its leases handed back (due now, attempt not counted),
-   * so another relay picks it up at once instead of after the lease.
+   * Stops claiming; rows still queued are handed back at once; running attempts get up to
+   * {@code grace} to finish and settle. Whatever still runs then is cancelled and its leases
+   * handed back (due now, attempt not counted), so another relay picks it up at once instead of
+   * after the lease.
    */
   public Mono<Void> stop(Duration grace) {
     return Mono.defer(() -> {
-      stopping = true;
+      List<Work> handBacks = lanes.stop(System.nanoTime());
       synchronized (this) {
         if (pollTimer != null) {
           pollTimer.dispose();
         }
-        if (retryTimer != null) {
-          retryTimer.dispose();
-        }
       }
-      FluxSink<Object> sink = wakeups;
+      retryTimers.stop();
+      FluxSink<Object> sink = signals;
       if (sink == null) {
         return Mono.empty();
       }
       sink.complete();
+      emit(handBacks);
+      if (lanes.held() == 0) {
+        FluxSink<Work> w = work;
+        if (w != null) {
+          w.complete();
+        }
+      }
       return finished.asMono()
           .timeout(grace)
           .onErrorResume(TimeoutException.class, e -> {
-            Disposable p = pipeline;
-            if (p != null) {
-              p.dispose();
-            }
-            List<Claimed> unfinished = new ArrayList<>(held.values());
+            running.dispose();
+            List<Claimed> unfinished = new ArrayList<>(holding.values());
             log.warn("Grace period of {} over; releasing {} unfinished deliveries", grace, unfinished.size());
             return settler.release(unfinished)
-                .doOnNext(n -> held.clear())
+                .doOnNext(n -> holding.clear())
                 .then();
           });
     });

@@ -5,7 +5,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * The row change an outcome turns into. {@code state} is the new state: delivered, dead, or
  * pending again after {@code delayMillis}. {@code refund} is 1 when the attempt was never made
- * (deferred by the transport), so the claim does not count against the attempt budget.
+ * (deferred by the transport, or handed back unattempted), so the claim does not count against
+ * the attempt budget. A pending settlement without {@code error} keeps the row's last status and
+ * error. {@code holdMillis} holds the whole endpoint (a receiver's Retry-After); {@code
+ * disableEndpointReason} disables it (410 Gone).
  */
 record Settlement(
     Claimed claimed,
@@ -14,7 +17,8 @@ record Settlement(
     @Nullable Integer status,
     @Nullable String error,
     @Nullable String disableEndpointReason,
-    int refund) {
+    int refund,
+    @Nullable Long holdMillis) {
 
   static final String DELIVERED = "delivered";
   static final String PENDING = "pending";
@@ -22,5 +26,9 @@ record Settlement(
 
   String endpoint() {
     return claimed.delivery().endpoint();
+  }
+
+  boolean terminal() {
+    return !PENDING.equals(state);
   }
 }

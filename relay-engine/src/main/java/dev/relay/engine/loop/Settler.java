@@ -8,7 +8,10 @@ import java.util.UUID;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-/** Writes a batch of settlements in one fenced statement and reports which ones took. */
+/**
+ * Writes a batch of settlements in one fenced statement (endpoint holds and 410 disables
+ * included) and reports which ones took.
+ */
 final class Settler {
   private final ConnectionFactory pool;
   private final Sql sql;
@@ -30,6 +33,9 @@ final class Settler {
     Integer[] statuses = new Integer[n];
     String[] errors = new String[n];
     Integer[] refunds = new Integer[n];
+    String[] endpoints = new String[n];
+    Long[] holds = new Long[n];
+    String[] disables = new String[n];
     for (int i = 0; i < n; i++) {
       Settlement s = batch.get(i);
       ids[i] = s.claimed().delivery().id();
@@ -39,12 +45,15 @@ final class Settler {
       statuses[i] = s.status();
       errors[i] = s.error();
       refunds[i] = s.refund();
+      endpoints[i] = s.endpoint();
+      holds[i] = s.holdMillis();
+      disables[i] = s.disableEndpointReason() == null ? null : "receiver said gone: " + s.disableEndpointReason();
     }
-    Mono<List<Settled>> settle = Flux.usingWhen(
+    return Flux.usingWhen(
             pool.create(),
             c -> Flux.from(c.createStatement(sql.settle())
-                    .bind(0, ids).bind(1, tokens).bind(2, states).bind(3, delays)
-                    .bind(4, statuses).bind(5, errors).bind(6, refunds)
+                    .bind(0, ids).bind(1, tokens).bind(2, states).bind(3, delays).bind(4, statuses)
+                    .bind(5, errors).bind(6, refunds).bind(7, endpoints).bind(8, holds).bind(9, disables)
                     .execute())
                 .concatMap(r -> r.map(row -> new Settled(
                     row.get("id", Long.class),
@@ -53,21 +62,6 @@ final class Settler {
                     row.get("age_seconds", Number.class).doubleValue()))),
             Connection::close)
         .collectList();
-    return settle.flatMap(settled -> disableGoneEndpoints(batch).thenReturn(settled));
-  }
-
-  private Mono<Void> disableGoneEndpoints(List<Settlement> batch) {
-    return Flux.fromIterable(batch)
-        .filter(s -> s.disableEndpointReason() != null)
-        .concatMap(s -> Flux.usingWhen(
-            pool.create(),
-            c -> Flux.from(c.createStatement(sql.disableEndpoint())
-                    .bind(0, s.endpoint())
-                    .bind(1, "receiver said gone: " + s.disableEndpointReason())
-                    .execute())
-                .concatMap(r -> r.getRowsUpdated()),
-            Connection::close))
-        .then();
   }
 
   /** Hands unfinished leases back (shutdown past the grace period). Rows released. */

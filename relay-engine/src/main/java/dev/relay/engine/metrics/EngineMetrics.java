@@ -22,6 +22,9 @@ public final class EngineMetrics {
   public static final String RETRIED = "relay.deliveries.retried";
   public static final String DEAD = "relay.deliveries.dead";
   public static final String DEFERRED = "relay.deliveries.deferred";
+  public static final String HANDED_BACK = "relay.deliveries.handed.back";
+  public static final String UNSERVED = "relay.deliveries.unserved";
+  public static final String BLOCKED_KEYS = "relay.ordering.keys.blocked";
   public static final String STALE_SETTLES = "relay.settles.stale";
   public static final String SETTLE_FAILURES = "relay.settles.failed";
   public static final String CLAIM_LATENCY = "relay.claim.duration";
@@ -48,6 +51,9 @@ public final class EngineMetrics {
   private final Map<String, Counter> retried = new ConcurrentHashMap<>();
   private final Map<String, Counter> dead = new ConcurrentHashMap<>();
   private final Map<String, Counter> deferred = new ConcurrentHashMap<>();
+  private final Map<String, Counter> handedBack = new ConcurrentHashMap<>();
+  private final Map<String, AtomicLong> blockedKeys = new ConcurrentHashMap<>();
+  private final AtomicLong unserved = new AtomicLong();
   private final Map<String, Timer> endToEnd = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> backlog = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> oldestMillis = new ConcurrentHashMap<>();
@@ -75,6 +81,10 @@ public final class EngineMetrics {
             .register(registry);
     this.claimBatch =
         DistributionSummary.builder(CLAIM_BATCH).description("Rows per claim").register(registry);
+    Gauge.builder(UNSERVED, unserved, AtomicLong::get)
+        .description("Pending deliveries of endpoints this relay does not serve: they wait for a relay that does")
+        .baseUnit("deliveries")
+        .register(registry);
     Gauge.builder(UNROUTED, unrouted, AtomicLong::get)
         .description("Messages kept that no endpoint subscribed to at publish time")
         .register(registry);
@@ -109,6 +119,30 @@ public final class EngineMetrics {
   public void deferred(String endpoint) {
     counter(deferred, DEFERRED, "Deliveries the transport held back unsent (breaker, bulkhead, rate limit)", endpoint)
         .increment();
+  }
+
+  public void handedBack(String endpoint) {
+    counter(handedBack, HANDED_BACK,
+        "Claimed rows given back unattempted: queued past the point where an attempt could end inside "
+            + "the lease, the receiver asked to wait (Retry-After), or the relay was stopping", endpoint)
+        .increment();
+  }
+
+  public void unserved(long pending) {
+    unserved.set(pending);
+  }
+
+  /** Ordering keys held by a dead letter, per endpoint whose dead letters block their key; absent ones read 0. */
+  public void blockedKeys(Map<String, Long> keysPerEndpoint) {
+    blockedKeys.forEach((endpoint, value) -> value.set(keysPerEndpoint.getOrDefault(endpoint, 0L)));
+    keysPerEndpoint.forEach((endpoint, count) -> blockedKeys.computeIfAbsent(endpoint, e -> {
+      AtomicLong value = new AtomicLong();
+      Gauge.builder(BLOCKED_KEYS, value, AtomicLong::get)
+          .description("Ordering keys held by a dead letter until an operator replays or discards it")
+          .tags(Tags.of(ENDPOINT, e))
+          .register(registry);
+      return value;
+    }).set(count));
   }
 
   public void staleSettles(int rows) {

@@ -16,7 +16,7 @@ class SettlementsTest {
 
   private static Claimed claimed(int attempt) {
     return new Claimed(new Delivery(1, "e", "evt", "t", "{}", "application/json", null, attempt, Instant.EPOCH),
-        UUID.randomUUID());
+        UUID.randomUUID(), 0, 0);
   }
 
   @Test
@@ -64,5 +64,25 @@ class SettlementsTest {
   void longErrorsAreTruncatedForTheRow() {
     Settlement s = settlements.settle(claimed(1), Outcome.terminal("x".repeat(5000)));
     assertThat(s.error()).hasSize(Settlements.MAX_ERROR_LENGTH);
+  }
+
+  @Test
+  void retryAfterHoldsTheWholeEndpointForItsCappedDuration() {
+    Settlement s = settlements.settle(claimed(1), Outcome.retry("HTTP 429", 429, Duration.ofSeconds(30)));
+    assertThat(s.state()).isEqualTo("pending");
+    assertThat(s.delayMillis()).isEqualTo(30_000);
+    assertThat(s.holdMillis()).isEqualTo(30_000);
+    assertThat(settlements.settle(claimed(1), Outcome.retry("HTTP 503", 503, Duration.ofHours(5))).holdMillis())
+        .isEqualTo(Duration.ofMinutes(1).toMillis());
+    assertThat(settlements.settle(claimed(1), Outcome.retry("HTTP 500", 500, null)).holdMillis()).isNull();
+  }
+
+  @Test
+  void aHandBackIsDueAgainUnattemptedAndKeepsTheLastError() {
+    Settlement s = Settlements.handBack(claimed(2), Duration.ofMillis(250));
+    assertThat(s.state()).isEqualTo("pending");
+    assertThat(s.delayMillis()).isEqualTo(250);
+    assertThat(s.refund()).isEqualTo(1);
+    assertThat(s.error()).as("null keeps the row's last error").isNull();
   }
 }

@@ -1,0 +1,81 @@
+package dev.relay.engine.loop;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+
+/**
+ * One endpoint's rows in this relay: claimed rows waiting for an attempt slot, attempts running
+ * (at most {@code limit}, the endpoint's max in flight), and rows not yet settled. Guarded by
+ * {@link Lanes}.
+ */
+final class Lane {
+  /** Receivers answering faster than this get rows claimed ahead (prefetch); slower ones do not. */
+  static final long FAST_NANOS = Duration.ofMillis(250).toNanos();
+
+  final String endpoint;
+  final int limit;
+  final ArrayDeque<Claimed> queue = new ArrayDeque<>();
+  /** Attempts running now. */
+  int active;
+  /** Rows claimed and not yet settled: queued, running, or waiting for their settle to land. */
+  int unsettled;
+  /** The endpoint may have more due rows: claim for it as soon as it has room. */
+  boolean wanted;
+  /** Where the next walk over this endpoint's ordering keys starts. */
+  String keyCursor = "";
+  private boolean held;
+  private long notBeforeNanos;
+  private long latencyNanos = -1;
+
+  Lane(String endpoint, int limit) {
+    this.endpoint = endpoint;
+    this.limit = limit;
+  }
+
+  /**
+   * Rows worth holding for this endpoint: its slots, plus as many again twice over while its
+   * receiver is fast, so the next rows are here when a slot frees instead of a claim round trip
+   * later. A slow receiver gets no prefetch: the claim's round trip is small beside its answers,
+   * and queued rows would only age against their lease.
+   */
+  static int target(int limit, long latencyNanos, boolean prefetch) {
+    return prefetch && latencyNanos < FAST_NANOS ? 3 * limit : limit;
+  }
+
+  /** Free room for the next claim; 0 while the endpoint's receiver asked to wait. */
+  int room(long now, boolean prefetch) {
+    if (heldBack(now)) {
+      return 0;
+    }
+    return Math.max(0, target(limit, latencyNanos, prefetch) - active - queue.size());
+  }
+
+  /** A receiver's Retry-After: start nothing before {@code until}. */
+  void holdUntil(long until) {
+    if (!held || until - notBeforeNanos > 0) {
+      notBeforeNanos = until;
+    }
+    held = true;
+  }
+
+  boolean heldBack(long now) {
+    if (held && now - notBeforeNanos >= 0) {
+      held = false;
+    }
+    return held;
+  }
+
+  long heldFor(long now) {
+    return held ? Math.max(0, notBeforeNanos - now) : 0;
+  }
+
+  /** An attempt's duration: a moving average (1/8 weight per attempt). */
+  void observe(long nanos) {
+    latencyNanos = latencyNanos < 0 ? nanos : latencyNanos + (nanos - latencyNanos) / 8;
+  }
+
+  /** Nothing held and nothing known to be due: the lane can go. */
+  boolean idle() {
+    return unsettled == 0 && !wanted;
+  }
+}

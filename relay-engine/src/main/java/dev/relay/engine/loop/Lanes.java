@@ -1,0 +1,282 @@
+package dev.relay.engine.loop;
+
+import dev.relay.engine.config.EngineConfig;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Where claimed rows wait for an attempt slot, and what to claim next.
+ *
+ * <p>Each endpoint with rows in this relay has a {@link Lane}: claimed rows queue there and start
+ * when one of the endpoint's attempt slots frees, so claims run ahead of freed capacity without
+ * ever sending more at once than the endpoint allows, and a settle never gates the next attempt.
+ * Lanes exist only for endpoints with rows held or known to have more due, so this bookkeeping
+ * scales with endpoints in flight, not endpoints known. Every row held (claimed, not yet settled)
+ * counts against {@code delivery.max-in-flight}.
+ *
+ * <p>Claims: a discovery claim walks every endpoint with pending rows; it runs after a wakeup
+ * (NOTIFY, poll, retry timer, operator) and again at once when it came back full, since more
+ * endpoints may wait. Between discoveries, targeted claims serve the lanes known to have more due
+ * rows (a claim filled their cap, a keyed row settled and the next of its key may be due) as
+ * soon as they have room. A claim that came back short proves its endpoints have nothing more
+ * due right now (per-endpoint caps are respected inside the statement).
+ *
+ * <p>Thread-safe: every method is one short critical section with no I/O; callers emit the work
+ * returned after leaving it. A state change that may allow a claim is always followed by a claim
+ * signal from the caller, and the plan reads the state under the same lock, so no wakeup is lost.
+ */
+final class Lanes {
+  /** An attempt starts only if it can end this long before its lease may end. */
+  static final Duration START_MARGIN = Duration.ofMillis(500);
+  /** Prefetch only when queued rows have at least this long to start before their lease. */
+  static final Duration PREFETCH_WINDOW = Duration.ofSeconds(1);
+
+  private final EngineConfig config;
+  private final long startBudgetNanos;
+  private final boolean prefetch;
+  private final Map<String, Lane> lanes = new HashMap<>();
+  private int held;
+  private boolean discover = true;
+  private String cursor = "";
+  private boolean stopping;
+
+  Lanes(EngineConfig config) {
+    this.config = config;
+    this.startBudgetNanos = config.attemptTimeout().plus(START_MARGIN).toNanos();
+    this.prefetch = config.lease().minus(config.attemptTimeout()).minus(START_MARGIN).compareTo(PREFETCH_WINDOW) >= 0;
+  }
+
+  /** Rows claimed and not yet settled. */
+  synchronized int held() {
+    return held;
+  }
+
+  /** Attempts running now, across endpoints. */
+  synchronized int running() {
+    int n = 0;
+    for (Lane lane : lanes.values()) {
+      n += lane.active;
+    }
+    return n;
+  }
+
+  /** Something outside may have made rows due (NOTIFY, poll, timer, operator): walk everything next. */
+  synchronized void discover() {
+    discover = true;
+  }
+
+  /** The next claim, or null when there is nothing worth claiming now. */
+  synchronized @Nullable ClaimPlan plan(Set<String> unavailable, long now) {
+    if (stopping) {
+      return null;
+    }
+    int free = config.maxInFlight() - held;
+    if (free <= 0) {
+      return null;
+    }
+    int limit = Math.min(free, config.claimBatchSize());
+    List<String> names = new ArrayList<>();
+    List<Integer> caps = new ArrayList<>();
+    List<String> keyCursors = new ArrayList<>();
+    List<String> only = discover ? null : new ArrayList<>();
+    for (Lane lane : lanes.values()) {
+      int cap = unavailable.contains(lane.endpoint) ? 0 : Math.min(limit, lane.room(now, prefetch));
+      names.add(lane.endpoint);
+      caps.add(cap);
+      keyCursors.add(lane.keyCursor);
+      if (only != null && lane.wanted && cap > 0) {
+        only.add(lane.endpoint);
+      }
+    }
+    Set<String> named = new HashSet<>(names);
+    config.endpointLimits().forEach((endpoint, endpointLimit) -> {
+      if (named.add(endpoint)) {
+        names.add(endpoint);
+        caps.add(unavailable.contains(endpoint) ? 0 : Math.min(limit, Lane.target(endpointLimit, -1, prefetch)));
+        keyCursors.add("");
+      }
+    });
+    for (String endpoint : unavailable) {
+      if (named.add(endpoint)) {
+        names.add(endpoint);
+        caps.add(0);
+        keyCursors.add("");
+      }
+    }
+    if (only != null && only.isEmpty()) {
+      return null;
+    }
+    discover = false;
+    int defaultCap = Math.min(limit, Lane.target(config.endpointMaxInFlight(), -1, prefetch));
+    return new ClaimPlan(limit, names, caps, keyCursors, defaultCap, cursor, only);
+  }
+
+  /** The claim failed: the next one walks everything again. */
+  synchronized void claimFailed() {
+    discover = true;
+  }
+
+  /**
+   * Takes a claim's rows into their lanes and learns from what came back; returns the work to
+   * start now.
+   */
+  synchronized List<Work> admit(ClaimPlan plan, List<Claimed> rows, long now) {
+    Map<String, List<Claimed>> byEndpoint = new LinkedHashMap<>();
+    for (Claimed c : rows) {
+      byEndpoint.computeIfAbsent(c.endpoint(), e -> new ArrayList<>()).add(c);
+    }
+    boolean cut = rows.size() >= plan.limit();
+    byEndpoint.forEach((endpoint, claimed) -> {
+      Lane lane = lanes.computeIfAbsent(endpoint, this::newLane);
+      lane.queue.addAll(claimed);
+      lane.unsettled += claimed.size();
+      held += claimed.size();
+      List<String> keys = new ArrayList<>();
+      for (Claimed c : claimed) {
+        String key = c.delivery().orderingKey();
+        if (key != null) {
+          keys.add(key);
+        }
+      }
+      lane.keyCursor = nextCursor(lane.keyCursor, keys);
+    });
+    Collection<String> asked = plan.discovery() ? new ArrayList<>(lanes.keySet()) : plan.only();
+    for (String endpoint : asked) {
+      Lane lane = lanes.get(endpoint);
+      int cap = plan.capOf(endpoint);
+      if (lane == null || cap <= 0) {
+        continue;
+      }
+      int got = byEndpoint.getOrDefault(endpoint, List.of()).size();
+      if (got >= cap) {
+        lane.wanted = true;
+      } else if (!cut) {
+        lane.wanted = false;
+      }
+      tidy(lane);
+    }
+    if (plan.discovery() && cut) {
+      discover = true;
+      cursor = nextCursor(plan.cursor(), byEndpoint.keySet());
+    }
+    List<Work> out = new ArrayList<>();
+    for (String endpoint : byEndpoint.keySet()) {
+      drain(lanes.get(endpoint), now, out);
+    }
+    return out;
+  }
+
+  /**
+   * An attempt ended: its slot frees and the next queued rows start. {@code holdMillis} is the
+   * receiver's Retry-After, which holds the endpoint: its queued rows are handed back.
+   */
+  synchronized List<Work> finished(Claimed claimed, @Nullable Long holdMillis, long attemptNanos, boolean attempted,
+      long now) {
+    Lane lane = lanes.get(claimed.endpoint());
+    List<Work> out = new ArrayList<>();
+    if (lane == null) {
+      return out;
+    }
+    lane.active--;
+    if (attempted) {
+      lane.observe(attemptNanos);
+    }
+    if (holdMillis != null) {
+      lane.holdUntil(now + Duration.ofMillis(holdMillis).toNanos());
+    }
+    drain(lane, now, out);
+    return out;
+  }
+
+  /**
+   * Settles landed (or were given up): their rows no longer count. A keyed row that ended may
+   * have made the next row of its key due, and a row handed back due now is due again: both
+   * mark their endpoint wanted. Returns true when stopping and nothing is held any more.
+   */
+  synchronized boolean settled(List<Settlement> batch) {
+    for (Settlement s : batch) {
+      held--;
+      Lane lane = lanes.get(s.endpoint());
+      if (lane == null) {
+        continue;
+      }
+      lane.unsettled--;
+      if ((s.claimed().keyed() && s.terminal()) || (s.refund() > 0 && s.delayMillis() == 0)) {
+        lane.wanted = !stopping;
+      }
+      tidy(lane);
+    }
+    return stopping && held == 0;
+  }
+
+  /** Stops starting attempts: every queued row is handed back now. */
+  synchronized List<Work> stop(long now) {
+    stopping = true;
+    List<Work> out = new ArrayList<>();
+    for (Lane lane : lanes.values()) {
+      drain(lane, now, out);
+    }
+    return out;
+  }
+
+  synchronized boolean stopping() {
+    return stopping;
+  }
+
+  private void drain(Lane lane, long now, List<Work> out) {
+    while (!lane.queue.isEmpty()) {
+      if (stopping) {
+        out.add(Work.handBack(Settlements.handBack(lane.queue.poll(), Duration.ZERO)));
+      } else if (lane.heldBack(now)) {
+        out.add(Work.handBack(Settlements.handBack(lane.queue.poll(), Duration.ofNanos(lane.heldFor(now)))));
+      } else if (lane.active >= lane.limit) {
+        return;
+      } else {
+        Claimed c = lane.queue.poll();
+        if (c.leaseDeadlineNanos() - now < startBudgetNanos) {
+          // Queued too long to finish an attempt inside its lease: another claim must take it.
+          out.add(Work.handBack(Settlements.handBack(c, Duration.ZERO)));
+        } else {
+          lane.active++;
+          out.add(Work.attempt(c));
+        }
+      }
+    }
+  }
+
+  private Lane newLane(String endpoint) {
+    return new Lane(endpoint, config.endpointLimit(endpoint));
+  }
+
+  private void tidy(Lane lane) {
+    if (lane.idle() && lane.queue.isEmpty() && lane.active == 0) {
+      lanes.remove(lane.endpoint);
+    }
+  }
+
+  /**
+   * Where the next walk starts so that walks take turns: after the last value this claim took in
+   * walk order. The walk went from {@code previous} upwards and wrapped to the start, so values
+   * at or below it came last.
+   */
+  static String nextCursor(String previous, Collection<String> taken) {
+    String wrapped = null;
+    String ahead = null;
+    for (String v : taken) {
+      if (v.compareTo(previous) <= 0) {
+        wrapped = wrapped == null || v.compareTo(wrapped) > 0 ? v : wrapped;
+      } else {
+        ahead = ahead == null || v.compareTo(ahead) > 0 ? v : ahead;
+      }
+    }
+    return wrapped != null ? wrapped : ahead != null ? ahead : previous;
+  }
+}

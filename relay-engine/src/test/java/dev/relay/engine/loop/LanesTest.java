@@ -1,0 +1,186 @@
+package dev.relay.engine.loop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.relay.engine.config.EngineConfig;
+import dev.relay.engine.spi.Delivery;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+class LanesTest {
+  private static final long NOW = 1_000_000_000_000L;
+  private static final long LEASE = Duration.ofSeconds(60).toNanos();
+  private long nextId = 1;
+
+  private Claimed row(String endpoint, String key) {
+    Delivery d = new Delivery(nextId++, endpoint, "evt-" + nextId, "t", "{}", "application/json", key, 1, Instant.EPOCH);
+    return new Claimed(d, UUID.randomUUID(), NOW + LEASE, NOW + LEASE);
+  }
+
+  private List<Claimed> rows(String endpoint, int n) {
+    List<Claimed> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      out.add(row(endpoint, null));
+    }
+    return out;
+  }
+
+  private static List<Claimed> attempts(List<Work> work) {
+    return work.stream().filter(w -> w.handBack() == null).map(Work::claimed).toList();
+  }
+
+  private static Settlement delivered(Claimed c) {
+    return new Settlement(c, Settlement.DELIVERED, 0, 200, null, null, 0, null);
+  }
+
+  @Test
+  void aClaimCutShortByTheEndpointCapClaimsAgainWhenASlotFrees() {
+    Lanes lanes = new Lanes(EngineConfig.builder().endpointMaxInFlight(4).build());
+    ClaimPlan first = lanes.plan(Set.of(), NOW);
+    assertThat(first.discovery()).isTrue();
+    assertThat(first.defaultCap()).as("4 slots and 8 prefetched").isEqualTo(12);
+    List<Claimed> claimed = rows("e", 12);
+    List<Work> started = lanes.admit(first, claimed, NOW);
+    assertThat(attempts(started)).hasSize(4);
+    assertThat(lanes.plan(Set.of(), NOW)).as("full lane, nothing to claim").isNull();
+
+    List<Work> next = lanes.finished(claimed.get(0), null, 1_000_000, true, NOW);
+    assertThat(attempts(next)).as("the next queued row starts at once").containsExactly(claimed.get(4));
+    ClaimPlan refill = lanes.plan(Set.of(), NOW);
+    assertThat(refill.discovery()).isFalse();
+    assertThat(refill.only()).containsExactly("e");
+    assertThat(refill.capOf("e")).isEqualTo(1);
+  }
+
+  @Test
+  void aShortClaimProvesTheEndpointHasNothingMoreDue() {
+    Lanes lanes = new Lanes(EngineConfig.builder().endpointMaxInFlight(4).build());
+    ClaimPlan plan = lanes.plan(Set.of(), NOW);
+    List<Claimed> claimed = rows("e", 3);
+    lanes.admit(plan, claimed, NOW);
+    lanes.finished(claimed.get(0), null, 1_000_000, true, NOW);
+    assertThat(lanes.plan(Set.of(), NOW)).isNull();
+    lanes.discover();
+    assertThat(lanes.plan(Set.of(), NOW).discovery()).isTrue();
+  }
+
+  @Test
+  void aFullBatchWalksEverythingAgainFromWhereItStopped() {
+    Lanes lanes = new Lanes(EngineConfig.builder().claimBatchSize(10).endpointMaxInFlight(2).build());
+    ClaimPlan plan = lanes.plan(Set.of(), NOW);
+    List<Claimed> claimed = new ArrayList<>();
+    for (String e : List.of("a", "b", "c", "d", "e")) {
+      claimed.addAll(rows(e, 2));
+    }
+    lanes.admit(plan, claimed, NOW);
+    ClaimPlan again = lanes.plan(Set.of(), NOW);
+    assertThat(again.discovery()).isTrue();
+    assertThat(again.cursor()).isEqualTo("e");
+  }
+
+  @Test
+  void maxInFlightBoundsEveryRowHeldIncludingSettling() {
+    Lanes lanes = new Lanes(EngineConfig.builder().maxInFlight(10).claimBatchSize(100).build());
+    ClaimPlan plan = lanes.plan(Set.of(), NOW);
+    assertThat(plan.limit()).isEqualTo(10);
+    List<Claimed> claimed = rows("e", 10);
+    lanes.admit(plan, claimed, NOW);
+    lanes.finished(claimed.get(0), null, 1, true, NOW);
+    assertThat(lanes.plan(Set.of(), NOW)).as("finished but not settled still counts").isNull();
+    lanes.settled(List.of(delivered(claimed.get(0))));
+    assertThat(lanes.held()).isEqualTo(9);
+    assertThat(lanes.plan(Set.of(), NOW).limit()).isEqualTo(1);
+  }
+
+  @Test
+  void slowReceiversGetNoPrefetchAndOverridesAndOpenBreakersAreNamed() {
+    EngineConfig config = EngineConfig.builder().endpointMaxInFlight(4).endpointLimits(Map.of("big", 20)).build();
+    Lanes lanes = new Lanes(config);
+    ClaimPlan plan = lanes.plan(Set.of("broken"), NOW);
+    assertThat(plan.capOf("big")).isEqualTo(60);
+    assertThat(plan.capOf("broken")).isZero();
+    List<Claimed> claimed = rows("slow", 12);
+    lanes.admit(plan, claimed, NOW);
+    for (int i = 0; i < 4; i++) {
+      lanes.finished(claimed.get(i), null, Duration.ofSeconds(2).toNanos(), true, NOW);
+    }
+    assertThat(lanes.plan(Set.of(), NOW)).as("4 running, 4 queued, target 4: no room").isNull();
+    lanes.discover();
+    assertThat(lanes.plan(Set.of(), NOW).capOf("slow")).isZero();
+  }
+
+  @Test
+  void aRowQueuedPastItsStartBudgetIsHandedBackNotAttempted() {
+    EngineConfig config = EngineConfig.builder().endpointMaxInFlight(1).build();
+    Lanes lanes = new Lanes(config);
+    ClaimPlan plan = lanes.plan(Set.of(), NOW);
+    List<Claimed> claimed = rows("e", 2);
+    lanes.admit(plan, claimed, NOW);
+    long late = NOW + LEASE - config.attemptTimeout().toNanos();
+    List<Work> next = lanes.finished(claimed.get(0), null, 1, true, late);
+    assertThat(next).hasSize(1);
+    Settlement handBack = next.get(0).handBack();
+    assertThat(handBack).isNotNull();
+    assertThat(handBack.refund()).isEqualTo(1);
+    assertThat(handBack.delayMillis()).isZero();
+  }
+
+  @Test
+  void retryAfterHoldsTheLaneAndHandsBackItsQueue() {
+    Lanes lanes = new Lanes(EngineConfig.builder().endpointMaxInFlight(2).build());
+    ClaimPlan plan = lanes.plan(Set.of(), NOW);
+    List<Claimed> claimed = rows("e", 6);
+    lanes.admit(plan, claimed, NOW);
+    List<Work> next = lanes.finished(claimed.get(0), 5_000L, 1, true, NOW);
+    assertThat(next).hasSize(4).allSatisfy(w -> {
+      assertThat(w.handBack()).isNotNull();
+      assertThat(w.handBack().delayMillis()).isEqualTo(5_000);
+    });
+    lanes.discover();
+    assertThat(lanes.plan(Set.of(), NOW).capOf("e")).isZero();
+    ClaimPlan after = lanes.plan(Set.of(), NOW + Duration.ofSeconds(6).toNanos());
+    assertThat(after.only()).as("the lane was full when held: claim again once the hold passed").containsExactly("e");
+    assertThat(after.capOf("e")).isEqualTo(5);
+  }
+
+  @Test
+  void aSettledKeyedRowAsksForTheNextOfItsKey() {
+    Lanes lanes = new Lanes(EngineConfig.builder().build());
+    ClaimPlan plan = lanes.plan(Set.of(), NOW);
+    Claimed head = row("e", "customer-1");
+    lanes.admit(plan, List.of(head), NOW);
+    lanes.finished(head, null, 1, true, NOW);
+    assertThat(lanes.plan(Set.of(), NOW)).isNull();
+    lanes.settled(List.of(delivered(head)));
+    ClaimPlan next = lanes.plan(Set.of(), NOW);
+    assertThat(next.only()).containsExactly("e");
+    assertThat(next.keyCursors().get(next.names().indexOf("e"))).isEqualTo("customer-1");
+  }
+
+  @Test
+  void stoppingHandsBackQueuedRowsAndSaysWhenNothingIsHeld() {
+    Lanes lanes = new Lanes(EngineConfig.builder().endpointMaxInFlight(1).build());
+    ClaimPlan plan = lanes.plan(Set.of(), NOW);
+    List<Claimed> claimed = rows("e", 3);
+    lanes.admit(plan, claimed, NOW);
+    List<Work> handedBack = lanes.stop(NOW);
+    assertThat(handedBack).hasSize(2).allSatisfy(w -> assertThat(w.handBack()).isNotNull());
+    assertThat(lanes.plan(Set.of(), NOW)).isNull();
+    List<Settlement> all = new ArrayList<>(handedBack.stream().map(Work::handBack).toList());
+    assertThat(lanes.settled(all)).isFalse();
+    assertThat(lanes.settled(List.of(delivered(claimed.get(0))))).isTrue();
+  }
+
+  @Test
+  void cursorsContinueAfterTheLastValueTakenInWalkOrder() {
+    assertThat(Lanes.nextCursor("", List.of("b", "a", "c"))).isEqualTo("c");
+    assertThat(Lanes.nextCursor("m", List.of("x", "z", "b", "c"))).as("wrapped: c came last").isEqualTo("c");
+    assertThat(Lanes.nextCursor("m", List.of())).isEqualTo("m");
+  }
+}
