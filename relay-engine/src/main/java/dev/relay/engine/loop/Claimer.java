@@ -16,13 +16,14 @@ import reactor.core.publisher.Mono;
 /** Runs the claim statement for a plan: one round trip, one lease token per batch. */
 final class Claimer {
   private final ConnectionFactory pool;
-  private final Sql sql;
+  /** Built once: the text is long, and it never changes. */
+  private final String claimSql;
   private final EngineConfig config;
   private final UUID instance;
 
   Claimer(ConnectionFactory pool, Sql sql, EngineConfig config, UUID instance) {
     this.pool = pool;
-    this.sql = sql;
+    this.claimSql = sql.claim();
     this.config = config;
     this.instance = instance;
   }
@@ -37,7 +38,7 @@ final class Claimer {
       long sent = System.nanoTime();
       return Flux.usingWhen(
               pool.create(),
-              c -> Flux.from(bind(c.createStatement(sql.claim()), plan, lease).execute())
+              c -> Flux.from(bind(c.createStatement(claimSql), plan, lease).execute())
                   .concatMap(r -> r.map(row -> new Delivery(
                       row.get("id", Long.class),
                       row.get("endpoint", String.class),

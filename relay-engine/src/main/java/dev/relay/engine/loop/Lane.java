@@ -50,6 +50,16 @@ final class Lane {
     return Math.max(0, target(limit, latencyNanos, prefetch) - active - queue.size());
   }
 
+  /**
+   * Whether a targeted claim for this lane is worth its round trip now: the lane could take a
+   * third of its target, or it is running dry (nothing queued while a slot is free). Waiting for
+   * a third makes a busy lane's claims bigger and fewer without ever letting it idle.
+   */
+  boolean worthClaiming(long now, boolean prefetch) {
+    int room = room(now, prefetch);
+    return room > 0 && (room * 3 >= target(limit, latencyNanos, prefetch) || (queue.isEmpty() && active < limit));
+  }
+
   /** A receiver's Retry-After: start nothing before {@code until}. */
   void holdUntil(long until) {
     if (!held || until - notBeforeNanos > 0) {

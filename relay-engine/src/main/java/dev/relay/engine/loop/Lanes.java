@@ -92,7 +92,7 @@ final class Lanes {
       names.add(lane.endpoint);
       caps.add(cap);
       keyCursors.add(lane.keyCursor);
-      if (only != null && lane.wanted && cap > 0) {
+      if (only != null && lane.wanted && cap > 0 && lane.worthClaiming(now, prefetch)) {
         only.add(lane.endpoint);
       }
     }

@@ -14,11 +14,13 @@ import reactor.core.publisher.Mono;
  */
 final class Settler {
   private final ConnectionFactory pool;
-  private final Sql sql;
+  private final String settleSql;
+  private final String releaseSql;
 
   Settler(ConnectionFactory pool, Sql sql) {
     this.pool = pool;
-    this.sql = sql;
+    this.settleSql = sql.settle();
+    this.releaseSql = sql.release();
   }
 
   /** A settled row: its endpoint, new state, and age since publish (database time). */
@@ -51,7 +53,7 @@ final class Settler {
     }
     return Flux.usingWhen(
             pool.create(),
-            c -> Flux.from(c.createStatement(sql.settle())
+            c -> Flux.from(c.createStatement(settleSql)
                     .bind(0, ids).bind(1, tokens).bind(2, states).bind(3, delays).bind(4, statuses)
                     .bind(5, errors).bind(6, refunds).bind(7, endpoints).bind(8, holds).bind(9, disables)
                     .execute())
@@ -73,7 +75,7 @@ final class Settler {
     UUID[] tokens = claims.stream().map(Claimed::lease).toArray(UUID[]::new);
     return Flux.usingWhen(
             pool.create(),
-            c -> Flux.from(c.createStatement(sql.release()).bind(0, ids).bind(1, tokens).execute())
+            c -> Flux.from(c.createStatement(releaseSql).bind(0, ids).bind(1, tokens).execute())
                 .concatMap(r -> r.getRowsUpdated()),
             Connection::close)
         .reduce(0L, Long::sum);

@@ -52,10 +52,29 @@ class LanesTest {
 
     List<Work> next = lanes.finished(claimed.get(0), null, 1_000_000, true, NOW);
     assertThat(attempts(next)).as("the next queued row starts at once").containsExactly(claimed.get(4));
+    assertThat(lanes.plan(Set.of(), NOW)).as("one free row is not worth a round trip yet").isNull();
+    for (int i = 1; i < 4; i++) {
+      lanes.finished(claimed.get(i), null, 1_000_000, true, NOW);
+    }
     ClaimPlan refill = lanes.plan(Set.of(), NOW);
     assertThat(refill.discovery()).isFalse();
     assertThat(refill.only()).containsExactly("e");
-    assertThat(refill.capOf("e")).isEqualTo(1);
+    assertThat(refill.capOf("e")).as("a third of the target").isEqualTo(4);
+  }
+
+  @Test
+  void aLaneRunningDryClaimsForAnyFreeRoom() {
+    Lanes lanes = new Lanes(EngineConfig.builder().endpointMaxInFlight(4).build());
+    ClaimPlan plan = lanes.plan(Set.of(), NOW);
+    List<Claimed> claimed = rows("e", 12);
+    lanes.admit(plan, claimed, NOW);
+    for (int i = 0; i < 8; i++) {
+      lanes.finished(claimed.get(i), null, 1_000_000, true, NOW);
+    }
+    lanes.finished(claimed.get(8), null, 1_000_000, true, NOW);
+    ClaimPlan refill = lanes.plan(Set.of(), NOW);
+    assertThat(refill.only()).containsExactly("e");
+    assertThat(refill.capOf("e")).isEqualTo(9);
   }
 
   @Test
