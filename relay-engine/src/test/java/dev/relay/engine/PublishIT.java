@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.relay.engine.db.Database;
 import dev.relay.engine.endpoint.EndpointSpec;
+import dev.relay.engine.registry.Registry;
 import dev.relay.engine.testing.PostgresExtension;
 import dev.relay.engine.testing.TestDatabase;
 import java.sql.Connection;
@@ -166,7 +167,9 @@ class PublishIT {
   }
 
   @Test
-  void oneNotifyPerPublishingStatement() throws Exception {
+  void oneNotifyPerPublishingStatementWhenARelayIsIdleForItsEndpoints() throws Exception {
+    // A registered relay, idle for every endpoint (nothing marked as drained).
+    new Registry(database, Relays.declared(database), "idle relay").register().block(WAIT);
     try (Connection listener = db.jdbc(); Connection app = db.jdbc()) {
       try (Statement s = listener.createStatement()) {
         s.execute("LISTEN \"" + db.schema() + "_wakeup\"");

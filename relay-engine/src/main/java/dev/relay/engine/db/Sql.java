@@ -287,6 +287,18 @@ public final class Sql {
     return s("SELECT {s}.register_instance($1, $2, $3::jsonb, $4 * interval '1 millisecond')");
   }
 
+  /**
+   * Marks endpoints this relay ($1) is draining ($2: it claims them again by itself, publishes to
+   * them need not NOTIFY) and clears the mark of those it stopped draining ($3). Index:
+   * instance_endpoint's primary key.
+   */
+  public String setDraining() {
+    return s("""
+        UPDATE {s}.instance_endpoint SET draining = (endpoint = ANY ($2::text[]))
+         WHERE instance_id = $1 AND (endpoint = ANY ($2::text[]) OR endpoint = ANY ($3::text[]))
+        """);
+  }
+
   /** Keeps $1 alive; false when it must register again. Expires instances silent for $2 ms. */
   public String heartbeat() {
     return s("SELECT {s}.heartbeat($1, $2 * interval '1 millisecond')");

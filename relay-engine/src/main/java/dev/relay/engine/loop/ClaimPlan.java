@@ -15,6 +15,10 @@ import org.jspecify.annotations.Nullable;
  * @param cursor where the walk over endpoints starts ("" = first), so claims take turns
  * @param only a targeted claim: just these endpoints; null for a discovery claim that walks every
  *     endpoint with pending rows
+ * @param drainingOn endpoints to mark as drained by this relay before the claim (publishes to them
+ *     stop notifying)
+ * @param drainingOff endpoints whose mark to clear before the claim; the claim probes them once
+ *     more after the clear
  */
 record ClaimPlan(
     int limit,
@@ -23,10 +27,16 @@ record ClaimPlan(
     List<String> keyCursors,
     int defaultCap,
     String cursor,
-    @Nullable List<String> only) {
+    @Nullable List<String> only,
+    List<String> drainingOn,
+    List<String> drainingOff) {
 
   boolean discovery() {
     return only == null;
+  }
+
+  boolean marks() {
+    return !drainingOn.isEmpty() || !drainingOff.isEmpty();
   }
 
   int capOf(String endpoint) {

@@ -47,6 +47,8 @@ public final class DeliveryLoop {
   private static final Logger log = LoggerFactory.getLogger(DeliveryLoop.class);
   private static final Object SIGNAL = "signal";
   private static final Object POLL = "poll";
+  /** Probes after endpoints stop being drained, for publishers that commit long after their insert. */
+  private static final Duration[] LATE_PROBES = {Duration.ofMillis(50), Duration.ofMillis(500)};
 
   private final Database database;
   private final EngineConfig config;
@@ -139,17 +141,46 @@ public final class DeliveryLoop {
   private Mono<Void> claim(Object trigger) {
     return Mono.defer(() -> {
       ClaimPlan plan = lanes.plan(deliverer.unavailableEndpoints(), System.nanoTime());
-      long started = System.nanoTime();
-      Mono<Void> claim = plan == null ? Mono.empty() : claimer.claim(plan)
-          .doOnNext(rows -> admit(plan, rows, System.nanoTime() - started))
+      Mono<Void> claim = plan == null ? Mono.empty() : writeMarks(plan)
+          .then(Mono.defer(() -> claimRows(plan)))
           .onErrorResume(e -> {
-            lanes.claimFailed();
+            lanes.claimFailed(plan);
             log.warn("Claim failed ({}); the next wakeup or poll tries again", e.toString());
             return Mono.empty();
-          })
-          .then();
+          });
       return trigger == POLL ? claim.then(refreshRetryTimer()) : claim;
     });
+  }
+
+  private Mono<Void> claimRows(ClaimPlan plan) {
+    List<String> only = plan.only();
+    if (only != null && only.isEmpty()) {
+      return Mono.empty();
+    }
+    long started = System.nanoTime();
+    return claimer.claim(plan).doOnNext(rows -> admit(plan, rows, System.nanoTime() - started)).then();
+  }
+
+  /**
+   * Writes the plan's draining marks before its claim. After endpoints are unmarked, publishes to
+   * them notify again; the claim that follows probes them once more, and two later probes catch
+   * a publisher whose transaction committed long after its insert, while the mark was still set.
+   */
+  private Mono<Void> writeMarks(ClaimPlan plan) {
+    if (!plan.marks()) {
+      return Mono.empty();
+    }
+    return database.queries()
+        .update(database.sql().setDraining(), instance, plan.drainingOn().toArray(String[]::new),
+            plan.drainingOff().toArray(String[]::new))
+        .doOnSuccess(n -> {
+          lanes.marksWritten(plan);
+          if (!plan.drainingOff().isEmpty()) {
+            retryTimers.wakeIn(LATE_PROBES[0].toMillis());
+            retryTimers.wakeIn(LATE_PROBES[1].toMillis());
+          }
+        })
+        .then();
   }
 
   private void admit(ClaimPlan plan, List<Claimed> rows, long nanos) {

@@ -24,10 +24,16 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Claims: a discovery claim walks every endpoint with pending rows; it runs after a wakeup
  * (NOTIFY, poll, retry timer, operator) and again at once when it came back full, since more
- * endpoints may wait. Between discoveries, targeted claims serve the lanes known to have more due
- * rows (a claim filled their cap, a keyed row settled and the next of its key may be due) as
- * soon as they have room. A claim that came back short proves its endpoints have nothing more
- * due right now (per-endpoint caps are respected inside the statement).
+ * endpoints may wait. Between discoveries, targeted claims serve the lanes that are awake (their
+ * last claim found rows, or a keyed row settled and the next of its key may be due) as soon as
+ * they have room. An awake lane keeps claiming by itself while rows keep coming; a claim that
+ * finds nothing for it puts it to sleep (per-endpoint caps are respected inside the statement,
+ * so nothing found means nothing due).
+ *
+ * <p>Draining marks: the relay tells publishers which endpoints it keeps claiming by itself, so
+ * publishes to them skip the NOTIFY and its commit-order lock. An awake lane is marked; a lane
+ * that goes to sleep is unmarked and then probed once more, so a publish that raced the unmark
+ * is either seen by the probe or saw the mark cleared and notified.
  *
  * <p>Thread-safe: every method is one short critical section with no I/O; callers emit the work
  * returned after leaving it. A state change that may allow a claim is always followed by a claim
@@ -43,6 +49,10 @@ final class Lanes {
   private final long startBudgetNanos;
   private final boolean prefetch;
   private final Map<String, Lane> lanes = new HashMap<>();
+  /** Endpoints marked as drained by this relay, as last written to the database. */
+  private final Set<String> marked = new HashSet<>();
+  /** Endpoints just unmarked: the next claim probes them once more. */
+  private final Set<String> probes = new HashSet<>();
   private int held;
   private boolean discover = true;
   private String cursor = "";
@@ -87,13 +97,28 @@ final class Lanes {
     List<Integer> caps = new ArrayList<>();
     List<String> keyCursors = new ArrayList<>();
     List<String> only = discover ? null : new ArrayList<>();
+    List<String> markOn = new ArrayList<>();
+    List<String> markOff = new ArrayList<>();
     for (Lane lane : lanes.values()) {
       int cap = unavailable.contains(lane.endpoint) ? 0 : Math.min(limit, lane.room(now, prefetch));
       names.add(lane.endpoint);
       caps.add(cap);
       keyCursors.add(lane.keyCursor);
-      if (only != null && lane.wanted && cap > 0 && lane.worthClaiming(now, prefetch)) {
+      if (only != null && cap > 0
+          && ((lane.wanted && lane.worthClaiming(now, prefetch)) || probes.contains(lane.endpoint))) {
         only.add(lane.endpoint);
+      }
+      if (lane.wanted && !marked.contains(lane.endpoint)) {
+        markOn.add(lane.endpoint);
+      }
+    }
+    for (String endpoint : marked) {
+      Lane lane = lanes.get(endpoint);
+      if (lane == null || !lane.wanted) {
+        markOff.add(endpoint);
+        if (only != null && !only.contains(endpoint) && !unavailable.contains(endpoint)) {
+          only.add(endpoint);
+        }
       }
     }
     Set<String> named = new HashSet<>(names);
@@ -111,17 +136,28 @@ final class Lanes {
         keyCursors.add("");
       }
     }
-    if (only != null && only.isEmpty()) {
+    if (only != null && only.isEmpty() && markOn.isEmpty() && markOff.isEmpty()) {
       return null;
     }
     discover = false;
+    probes.clear();
     int defaultCap = Math.min(limit, Lane.target(config.endpointMaxInFlight(), -1, prefetch));
-    return new ClaimPlan(limit, names, caps, keyCursors, defaultCap, cursor, only);
+    return new ClaimPlan(limit, names, caps, keyCursors, defaultCap, cursor, only, markOn, markOff);
   }
 
-  /** The claim failed: the next one walks everything again. */
-  synchronized void claimFailed() {
+  /**
+   * A plan's marks were written: publishes to {@code on} stop notifying, to {@code off} notify
+   * again. (A claim in the same plan probes the unmarked endpoints after the write.)
+   */
+  synchronized void marksWritten(ClaimPlan plan) {
+    marked.addAll(plan.drainingOn());
+    plan.drainingOff().forEach(marked::remove);
+  }
+
+  /** The claim (or its marks) failed: the next one walks everything again. */
+  synchronized void claimFailed(ClaimPlan plan) {
     discover = true;
+    probes.addAll(plan.drainingOff());
   }
 
   /**
@@ -156,7 +192,7 @@ final class Lanes {
         continue;
       }
       int got = byEndpoint.getOrDefault(endpoint, List.of()).size();
-      if (got >= cap) {
+      if (got > 0) {
         lane.wanted = true;
       } else if (!cut) {
         lane.wanted = false;
@@ -257,7 +293,7 @@ final class Lanes {
   }
 
   private void tidy(Lane lane) {
-    if (lane.idle() && lane.queue.isEmpty() && lane.active == 0) {
+    if (lane.idle() && lane.queue.isEmpty() && lane.active == 0 && !marked.contains(lane.endpoint)) {
       lanes.remove(lane.endpoint);
     }
   }

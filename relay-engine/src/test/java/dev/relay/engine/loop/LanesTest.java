@@ -31,6 +31,23 @@ class LanesTest {
     return out;
   }
 
+  /** The next plan that claims rows, after writing whatever marks come first; null if none. */
+  private static ClaimPlan claimPlan(Lanes lanes, Set<String> unavailable, long now) {
+    for (int i = 0; i < 2; i++) {
+      ClaimPlan plan = lanes.plan(unavailable, now);
+      if (plan == null) {
+        return null;
+      }
+      if (plan.marks()) {
+        lanes.marksWritten(plan);
+      }
+      if (plan.only() == null || !plan.only().isEmpty()) {
+        return plan;
+      }
+    }
+    return null;
+  }
+
   private static List<Claimed> attempts(List<Work> work) {
     return work.stream().filter(w -> w.handBack() == null).map(Work::claimed).toList();
   }
@@ -42,21 +59,21 @@ class LanesTest {
   @Test
   void aClaimCutShortByTheEndpointCapClaimsAgainWhenASlotFrees() {
     Lanes lanes = new Lanes(EngineConfig.builder().endpointMaxInFlight(4).build());
-    ClaimPlan first = lanes.plan(Set.of(), NOW);
+    ClaimPlan first = claimPlan(lanes, Set.of(), NOW);
     assertThat(first.discovery()).isTrue();
     assertThat(first.defaultCap()).as("4 slots and 8 prefetched").isEqualTo(12);
     List<Claimed> claimed = rows("e", 12);
     List<Work> started = lanes.admit(first, claimed, NOW);
     assertThat(attempts(started)).hasSize(4);
-    assertThat(lanes.plan(Set.of(), NOW)).as("full lane, nothing to claim").isNull();
+    assertThat(claimPlan(lanes, Set.of(), NOW)).as("full lane, nothing to claim").isNull();
 
     List<Work> next = lanes.finished(claimed.get(0), null, 1_000_000, true, NOW);
     assertThat(attempts(next)).as("the next queued row starts at once").containsExactly(claimed.get(4));
-    assertThat(lanes.plan(Set.of(), NOW)).as("one free row is not worth a round trip yet").isNull();
+    assertThat(claimPlan(lanes, Set.of(), NOW)).as("one free row is not worth a round trip yet").isNull();
     for (int i = 1; i < 4; i++) {
       lanes.finished(claimed.get(i), null, 1_000_000, true, NOW);
     }
-    ClaimPlan refill = lanes.plan(Set.of(), NOW);
+    ClaimPlan refill = claimPlan(lanes, Set.of(), NOW);
     assertThat(refill.discovery()).isFalse();
     assertThat(refill.only()).containsExactly("e");
     assertThat(refill.capOf("e")).as("a third of the target").isEqualTo(4);
@@ -65,25 +82,34 @@ class LanesTest {
   @Test
   void aLaneRunningDryClaimsForAnyFreeRoom() {
     Lanes lanes = new Lanes(EngineConfig.builder().endpointMaxInFlight(4).build());
-    ClaimPlan plan = lanes.plan(Set.of(), NOW);
+    ClaimPlan plan = claimPlan(lanes, Set.of(), NOW);
     List<Claimed> claimed = rows("e", 12);
     lanes.admit(plan, claimed, NOW);
     for (int i = 0; i < 8; i++) {
       lanes.finished(claimed.get(i), null, 1_000_000, true, NOW);
     }
     lanes.finished(claimed.get(8), null, 1_000_000, true, NOW);
-    ClaimPlan refill = lanes.plan(Set.of(), NOW);
+    ClaimPlan refill = claimPlan(lanes, Set.of(), NOW);
     assertThat(refill.only()).containsExactly("e");
     assertThat(refill.capOf("e")).isEqualTo(9);
   }
 
   @Test
-  void aShortClaimProvesTheEndpointHasNothingMoreDue() {
+  void aLaneKeepsClaimingWhileRowsComeAndAnEmptyClaimPutsItToSleep() {
     Lanes lanes = new Lanes(EngineConfig.builder().endpointMaxInFlight(4).build());
     ClaimPlan plan = lanes.plan(Set.of(), NOW);
     List<Claimed> claimed = rows("e", 3);
     lanes.admit(plan, claimed, NOW);
-    lanes.finished(claimed.get(0), null, 1_000_000, true, NOW);
+    ClaimPlan awake = lanes.plan(Set.of(), NOW);
+    assertThat(awake.drainingOn()).as("publishes to e need not notify").containsExactly("e");
+    assertThat(awake.only()).as("it found rows: it claims again by itself").containsExactly("e");
+    lanes.marksWritten(awake);
+    lanes.admit(awake, List.of(), NOW);
+    ClaimPlan asleep = lanes.plan(Set.of(), NOW);
+    assertThat(asleep.drainingOff()).as("nothing found: publishes notify again").containsExactly("e");
+    assertThat(asleep.only()).as("and one more probe after the mark is cleared").containsExactly("e");
+    lanes.marksWritten(asleep);
+    lanes.admit(asleep, List.of(), NOW);
     assertThat(lanes.plan(Set.of(), NOW)).isNull();
     lanes.discover();
     assertThat(lanes.plan(Set.of(), NOW).discovery()).isTrue();
@@ -92,13 +118,13 @@ class LanesTest {
   @Test
   void aFullBatchWalksEverythingAgainFromWhereItStopped() {
     Lanes lanes = new Lanes(EngineConfig.builder().claimBatchSize(10).endpointMaxInFlight(2).build());
-    ClaimPlan plan = lanes.plan(Set.of(), NOW);
+    ClaimPlan plan = claimPlan(lanes, Set.of(), NOW);
     List<Claimed> claimed = new ArrayList<>();
     for (String e : List.of("a", "b", "c", "d", "e")) {
       claimed.addAll(rows(e, 2));
     }
     lanes.admit(plan, claimed, NOW);
-    ClaimPlan again = lanes.plan(Set.of(), NOW);
+    ClaimPlan again = claimPlan(lanes, Set.of(), NOW);
     assertThat(again.discovery()).isTrue();
     assertThat(again.cursor()).isEqualTo("e");
   }
@@ -106,22 +132,22 @@ class LanesTest {
   @Test
   void maxInFlightBoundsEveryRowHeldIncludingSettling() {
     Lanes lanes = new Lanes(EngineConfig.builder().maxInFlight(10).claimBatchSize(100).build());
-    ClaimPlan plan = lanes.plan(Set.of(), NOW);
+    ClaimPlan plan = claimPlan(lanes, Set.of(), NOW);
     assertThat(plan.limit()).isEqualTo(10);
     List<Claimed> claimed = rows("e", 10);
     lanes.admit(plan, claimed, NOW);
     lanes.finished(claimed.get(0), null, 1, true, NOW);
-    assertThat(lanes.plan(Set.of(), NOW)).as("finished but not settled still counts").isNull();
+    assertThat(claimPlan(lanes, Set.of(), NOW)).as("finished but not settled still counts").isNull();
     lanes.settled(List.of(delivered(claimed.get(0))));
     assertThat(lanes.held()).isEqualTo(9);
-    assertThat(lanes.plan(Set.of(), NOW).limit()).isEqualTo(1);
+    assertThat(claimPlan(lanes, Set.of(), NOW).limit()).isEqualTo(1);
   }
 
   @Test
   void slowReceiversGetNoPrefetchAndOverridesAndOpenBreakersAreNamed() {
     EngineConfig config = EngineConfig.builder().endpointMaxInFlight(4).endpointLimits(Map.of("big", 20)).build();
     Lanes lanes = new Lanes(config);
-    ClaimPlan plan = lanes.plan(Set.of("broken"), NOW);
+    ClaimPlan plan = claimPlan(lanes, Set.of("broken"), NOW);
     assertThat(plan.capOf("big")).isEqualTo(60);
     assertThat(plan.capOf("broken")).isZero();
     List<Claimed> claimed = rows("slow", 12);
@@ -129,16 +155,16 @@ class LanesTest {
     for (int i = 0; i < 4; i++) {
       lanes.finished(claimed.get(i), null, Duration.ofSeconds(2).toNanos(), true, NOW);
     }
-    assertThat(lanes.plan(Set.of(), NOW)).as("4 running, 4 queued, target 4: no room").isNull();
+    assertThat(claimPlan(lanes, Set.of(), NOW)).as("4 running, 4 queued, target 4: no room").isNull();
     lanes.discover();
-    assertThat(lanes.plan(Set.of(), NOW).capOf("slow")).isZero();
+    assertThat(claimPlan(lanes, Set.of(), NOW).capOf("slow")).isZero();
   }
 
   @Test
   void aRowQueuedPastItsStartBudgetIsHandedBackNotAttempted() {
     EngineConfig config = EngineConfig.builder().endpointMaxInFlight(1).build();
     Lanes lanes = new Lanes(config);
-    ClaimPlan plan = lanes.plan(Set.of(), NOW);
+    ClaimPlan plan = claimPlan(lanes, Set.of(), NOW);
     List<Claimed> claimed = rows("e", 2);
     lanes.admit(plan, claimed, NOW);
     long late = NOW + LEASE - config.attemptTimeout().toNanos();
@@ -153,7 +179,7 @@ class LanesTest {
   @Test
   void retryAfterHoldsTheLaneAndHandsBackItsQueue() {
     Lanes lanes = new Lanes(EngineConfig.builder().endpointMaxInFlight(2).build());
-    ClaimPlan plan = lanes.plan(Set.of(), NOW);
+    ClaimPlan plan = claimPlan(lanes, Set.of(), NOW);
     List<Claimed> claimed = rows("e", 6);
     lanes.admit(plan, claimed, NOW);
     List<Work> next = lanes.finished(claimed.get(0), 5_000L, 1, true, NOW);
@@ -162,8 +188,8 @@ class LanesTest {
       assertThat(w.handBack().delayMillis()).isEqualTo(5_000);
     });
     lanes.discover();
-    assertThat(lanes.plan(Set.of(), NOW).capOf("e")).isZero();
-    ClaimPlan after = lanes.plan(Set.of(), NOW + Duration.ofSeconds(6).toNanos());
+    assertThat(claimPlan(lanes, Set.of(), NOW).capOf("e")).isZero();
+    ClaimPlan after = claimPlan(lanes, Set.of(), NOW + Duration.ofSeconds(6).toNanos());
     assertThat(after.only()).as("the lane was full when held: claim again once the hold passed").containsExactly("e");
     assertThat(after.capOf("e")).isEqualTo(5);
   }
@@ -171,13 +197,17 @@ class LanesTest {
   @Test
   void aSettledKeyedRowAsksForTheNextOfItsKey() {
     Lanes lanes = new Lanes(EngineConfig.builder().build());
-    ClaimPlan plan = lanes.plan(Set.of(), NOW);
+    ClaimPlan plan = claimPlan(lanes, Set.of(), NOW);
     Claimed head = row("e", "customer-1");
     lanes.admit(plan, List.of(head), NOW);
     lanes.finished(head, null, 1, true, NOW);
-    assertThat(lanes.plan(Set.of(), NOW)).isNull();
+    // The key's next message waits for the head's settle: claims find nothing, the lane sleeps
+    // (after the probe that follows clearing its draining mark).
+    for (ClaimPlan p = claimPlan(lanes, Set.of(), NOW); p != null; p = claimPlan(lanes, Set.of(), NOW)) {
+      lanes.admit(p, List.of(), NOW);
+    }
     lanes.settled(List.of(delivered(head)));
-    ClaimPlan next = lanes.plan(Set.of(), NOW);
+    ClaimPlan next = claimPlan(lanes, Set.of(), NOW);
     assertThat(next.only()).containsExactly("e");
     assertThat(next.keyCursors().get(next.names().indexOf("e"))).isEqualTo("customer-1");
   }
@@ -185,12 +215,12 @@ class LanesTest {
   @Test
   void stoppingHandsBackQueuedRowsAndSaysWhenNothingIsHeld() {
     Lanes lanes = new Lanes(EngineConfig.builder().endpointMaxInFlight(1).build());
-    ClaimPlan plan = lanes.plan(Set.of(), NOW);
+    ClaimPlan plan = claimPlan(lanes, Set.of(), NOW);
     List<Claimed> claimed = rows("e", 3);
     lanes.admit(plan, claimed, NOW);
     List<Work> handedBack = lanes.stop(NOW);
     assertThat(handedBack).hasSize(2).allSatisfy(w -> assertThat(w.handBack()).isNotNull());
-    assertThat(lanes.plan(Set.of(), NOW)).isNull();
+    assertThat(claimPlan(lanes, Set.of(), NOW)).isNull();
     List<Settlement> all = new ArrayList<>(handedBack.stream().map(Work::handBack).toList());
     assertThat(lanes.settled(all)).isFalse();
     assertThat(lanes.settled(List.of(delivered(claimed.get(0))))).isTrue();
