@@ -155,8 +155,9 @@ public final class EngineThroughput {
     Registry.declare(database, endpoints()).block(Duration.ofSeconds(30));
     int messages = n / ENDPOINTS;
     try (Connection c = server.jdbc(); Statement st = c.createStatement()) {
-      st.execute("INSERT INTO " + schema + ".message (event_id, event_type, payload) SELECT 'b-' || g, 'bench.event', "
-          + "jsonb_build_object('n', g, 'pad', repeat('x', 200)) FROM generate_series(1, " + messages + ") g");
+      st.execute("SELECT " + schema + ".publish_batch((SELECT jsonb_agg(jsonb_build_object('event_id', 'b-' || g, "
+          + "'event_type', 'bench.event', 'payload', jsonb_build_object('n', g, 'pad', repeat('x', 200)))) "
+          + "FROM generate_series(1, " + messages + ") g))");
       st.execute("VACUUM ANALYZE " + schema + ".delivery");
       st.execute("VACUUM ANALYZE " + schema + ".message");
     }

@@ -46,11 +46,12 @@ class ClaimPlanIT {
           .toList();
       Registry me = new Registry(database, concat(busy, ten), "plan-test");
       me.register().block(WAIT);
-      db.execute("INSERT INTO {schema}.message (event_id, event_type, payload) "
-          + "SELECT 'p-' || g, CASE WHEN g % 100 = 0 THEN 'small.x' ELSE 'big.x' END, '{}'::jsonb "
-          + "FROM generate_series(1, 200000) g");
-      db.execute("INSERT INTO {schema}.message (event_id, event_type, payload, ordering_key) "
-          + "SELECT 'k-' || g, 'keyed.x', '{}'::jsonb, 'key-' || (g % 100) FROM generate_series(1, 2000) g");
+      db.execute("SELECT {schema}.publish_batch((SELECT jsonb_agg(jsonb_build_object('event_id', 'p-' || g, "
+          + "'event_type', CASE WHEN g % 100 = 0 THEN 'small.x' ELSE 'big.x' END, 'payload', '{}'::jsonb)) "
+          + "FROM generate_series(1, 200000) g))");
+      db.execute("SELECT {schema}.publish_batch((SELECT jsonb_agg(jsonb_build_object('event_id', 'k-' || g, "
+          + "'event_type', 'keyed.x', 'payload', '{}'::jsonb, 'ordering_key', 'key-' || (g % 100))) "
+          + "FROM generate_series(1, 2000) g))");
       // History the partial indexes must skip.
       db.execute("UPDATE {schema}.delivery SET state = 'delivered', settled_at = now() WHERE id % 4 = 0");
       analyze();

@@ -167,6 +167,53 @@ class PublishIT {
   }
 
   @Test
+  void orderingKeyAndContentTypeAreBoundedInThePublishersTransaction() throws SQLException {
+    try (Connection c = db.jdbc()) {
+      assertThatThrownBy(() -> publish(c, "SELECT {schema}.publish('x', '{}'::jsonb, ordering_key => ?)", "k".repeat(256)))
+          .hasMessageContaining("ordering_key must be 1-255 printable characters, was 256 characters long");
+      assertThatThrownBy(() -> publish(c, "SELECT {schema}.publish('x', '{}'::jsonb, ordering_key => ?)", "a\tb"))
+          .hasMessageContaining("ordering_key must be 1-255 printable characters");
+      assertThatThrownBy(() -> publish(c, "SELECT {schema}.publish('x', '{}'::jsonb, content_type => ?)", "x".repeat(300)))
+          .hasMessageContaining("content_type must be a media type");
+      publish(c, "SELECT {schema}.publish('x', '{}'::jsonb, ordering_key => ?)", "k".repeat(255));
+    }
+    assertThat(db.count("SELECT count(*) FROM {schema}.message")).isEqualTo(1);
+  }
+
+  @Test
+  void aBatchPublishesAllOrNothingWithTheSameRulesAndReturnsIdsInOrder() throws SQLException {
+    try (Connection c = db.jdbc()) {
+      assertThatThrownBy(() -> publish(c, "SELECT ({schema}.publish_batch(?::jsonb))[1]",
+          "[{\"event_type\": \"invoice.paid\", \"payload\": {}}, {\"event_type\": \"\", \"payload\": {}}]"))
+          .hasMessageContaining("relay.publish_batch: event 2: event_type must not be null or empty");
+      assertThatThrownBy(() -> publish(c, "SELECT ({schema}.publish_batch(?::jsonb))[1]",
+          "[{\"event_type\": \"x\", \"payload\": {}, \"endpoint\": \"nope\"}]"))
+          .hasMessageContaining("unknown endpoint \"nope\"");
+      assertThatThrownBy(() -> publish(c, "SELECT ({schema}.publish_batch(?::jsonb))[1]", "{\"not\": \"an array\"}"))
+          .hasMessageContaining("events must be a JSON array of objects, was object");
+      assertThat(db.count("SELECT count(*) FROM {schema}.message")).isZero();
+
+      publish(c, "SELECT {schema}.publish('user.created', '{}'::jsonb, event_id => 'before')");
+      try (PreparedStatement ps = c.prepareStatement(db.resolve("SELECT {schema}.publish_batch(?::jsonb)"))) {
+        ps.setString(1, "[{\"event_type\": \"invoice.paid\", \"payload\": {\"n\": 1}, \"event_id\": \"b-1\"},"
+            + "{\"event_type\": \"user.created\", \"payload\": {}, \"event_id\": \"before\"},"
+            + "{\"event_type\": \"audit.x\", \"payload\": {}, \"endpoint\": \"invoices\", \"event_id\": \"b-3\"},"
+            + "{\"event_type\": \"invoice.paid\", \"payload\": {\"n\": 1}, \"event_id\": \"b-1\"}]");
+        try (var rs = ps.executeQuery()) {
+          rs.next();
+          Long[] ids = (Long[]) rs.getArray(1).getArray();
+          assertThat(ids).hasSize(4);
+          assertThat(ids[0]).isEqualTo(ids[3]).isLessThan(ids[2]);
+          assertThat(ids[1]).isEqualTo(db.count("SELECT id FROM {schema}.message WHERE event_id = 'before'"));
+        }
+      }
+    }
+    assertThat(endpointsOf("b-1")).containsExactly("everything", "invoices");
+    assertThat(endpointsOf("b-3")).containsExactly("invoices");
+    assertThat(db.count("SELECT count(*) FROM {schema}.message")).isEqualTo(3);
+  }
+
+  @Test
   void oneNotifyPerPublishingStatementWhenARelayIsIdleForItsEndpoints() throws Exception {
     // A registered relay, idle for every endpoint (nothing marked as drained).
     new Registry(database, Relays.declared(database), "idle relay").register().block(WAIT);
@@ -175,8 +222,9 @@ class PublishIT {
         s.execute("LISTEN \"" + db.schema() + "_wakeup\"");
       }
       try (Statement s = app.createStatement()) {
-        s.execute(db.resolve("INSERT INTO {schema}.message (event_id, event_type, payload) "
-            + "SELECT 'bulk-' || g, 'invoice.paid', '{}'::jsonb FROM generate_series(1, 500) g"));
+        s.execute(db.resolve("SELECT {schema}.publish_batch((SELECT jsonb_agg(jsonb_build_object("
+            + "'event_id', 'bulk-' || g, 'event_type', 'invoice.paid', 'payload', '{}'::jsonb)) "
+            + "FROM generate_series(1, 500) g))"));
       }
       PGNotification[] got = listener.unwrap(PGConnection.class).getNotifications(2000);
       assertThat(got).hasSize(1);
