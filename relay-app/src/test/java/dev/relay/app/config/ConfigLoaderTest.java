@@ -212,7 +212,7 @@ class ConfigLoaderTest {
     assertThatThrownBy(() -> parse(DB + "delivery:\n  lease: [\n", Map.of()))
         .isInstanceOf(ConfigException.class).hasMessageContaining("line ");
     assertThatThrownBy(() -> parse(DB + "admin:\n  port: 1\n  port: 2\n", Map.of()))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("Duplicate field 'port'");
+        .isInstanceOf(ConfigException.class).hasMessageContaining("admin.port: is given twice (again on line 5)");
   }
 
   @Test
