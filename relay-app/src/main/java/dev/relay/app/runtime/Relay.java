@@ -81,7 +81,10 @@ public final class Relay {
       AdminApi admin = new AdminApi(engine, transport.breakers(), config.admin().token(),
           config.admin().publishEnabled(), registry);
       HttpApi http = new HttpApi(config.admin(), config.metrics().enabled() ? registry : null, readiness, admin);
-      return prepareSchema(config, database)
+      // One round trip first: a wrong address, password or certificate is reported as one clear line.
+      return database.ping()
+          .onErrorMap(e -> StartupCheck.databaseUnreachable(config.database(), e))
+          .then(prepareSchema(config, database))
           .doOnSuccess(v -> migrated.set(true))
           .then(sync(config, engine))
           .then(engine.start())

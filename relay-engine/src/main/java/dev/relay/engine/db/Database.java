@@ -2,6 +2,7 @@ package dev.relay.engine.db;
 
 import dev.relay.engine.config.DatabaseConfig;
 import dev.relay.engine.config.DatabaseTls;
+import dev.relay.engine.config.SslMode;
 import io.r2dbc.pool.ConnectionPool;
 import io.r2dbc.pool.ConnectionPoolConfiguration;
 import io.r2dbc.postgresql.PostgresqlConnectionConfiguration;
@@ -79,6 +80,10 @@ public final class Database {
     }
     DatabaseTls tls = config.tls();
     builder.sslMode(SSLMode.valueOf(tls.mode().name()));
+    if (tls.mode() != SslMode.VERIFY_FULL) {
+      // Netty 4.2 checks the host name by default; only verify-full asks for that (libpq semantics).
+      builder.sslContextBuilderCustomizer(b -> b.endpointIdentificationAlgorithm(null));
+    }
     if (tls.rootCert() != null) {
       builder.sslRootCert(tls.rootCert());
     }
