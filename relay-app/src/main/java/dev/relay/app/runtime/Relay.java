@@ -3,6 +3,7 @@ package dev.relay.app.runtime;
 import dev.relay.app.admin.AdminApi;
 import dev.relay.app.config.EndpointConfig;
 import dev.relay.app.config.RelayConfig;
+import dev.relay.app.health.Liveness;
 import dev.relay.app.health.Readiness;
 import dev.relay.app.http.HttpApi;
 import dev.relay.app.metrics.AppMetricNames;
@@ -76,11 +77,13 @@ public final class Relay {
       }
       Readiness readiness = new Readiness(database, engine, migrated::get, draining::get, Duration.ofSeconds(2));
       Gauge.builder(AppMetricNames.READY, () -> engine.health().running() && migrated.get() && !draining.get() ? 1 : 0)
-          .description("1 while the relay is running, migrated and not shutting down")
+          .description("1 while the delivery pipeline runs, the schema is migrated and the relay is not shutting down")
           .register(registry);
       AdminApi admin = new AdminApi(engine, transport.breakers(), config.admin().token(),
           config.admin().publishEnabled(), registry);
-      HttpApi http = new HttpApi(config.admin(), config.metrics().enabled() ? registry : null, readiness, admin);
+      Liveness liveness = new Liveness(engine::health, draining::get);
+      HttpApi http = new HttpApi(config.admin(), config.metrics().enabled() ? registry : null, readiness, liveness,
+          admin);
       // One round trip first: a wrong address, password or certificate is reported as one clear line.
       return database.ping()
           .onErrorMap(e -> StartupCheck.databaseUnreachable(config.database(), e))
