@@ -100,6 +100,7 @@ final class Environment {
     if (!text.contains("${")) {
       return TextNode.valueOf(text);
     }
+    problems.hideValue(at);
     Matcher m = VARIABLE.matcher(text);
     StringBuilder out = new StringBuilder();
     boolean ok = true;

@@ -3,22 +3,32 @@ package dev.relay.app.config;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Collects configuration problems. A key gets its first problem only (a value that did not parse
- * is not also reported as missing); values are quoted only for keys that hold no secret; problems
+ * is not also reported as missing); values are quoted only for keys that hold no secret and only
+ * when written in the file (not taken from the environment); problems
  * are listed in key-path order, list indices numerically.
  */
 final class Problems {
   private final List<ConfigProblem> list = new ArrayList<>();
   /** Key path to the environment variable that set it, named in that key's problems. */
   private final Map<String, String> fromEnvironment = new HashMap<>();
+  /** Keys whose value came from the environment: it may be a secret put in the wrong place. */
+  private final Set<String> hidden = new HashSet<>();
 
   void setFromEnvironment(String path, String variable) {
     fromEnvironment.put(path, variable);
+    hidden.add(path);
+  }
+
+  void hideValue(String path) {
+    hidden.add(path);
   }
 
   void add(String path, String message) {
@@ -31,7 +41,20 @@ final class Problems {
 
   /** Adds the problem and, unless the key holds a secret, the offending value (clipped, made printable). */
   void add(String path, String message, @Nullable Object value) {
-    add(path, value == null || Secrecy.isSecret(path) ? message : message + ", was '" + Secrecy.printable(value.toString()) + "'");
+    add(path, value == null || Secrecy.isSecret(path) || hiddenAt(path) ? message : message + ", was '" + Secrecy.printable(value.toString()) + "'");
+  }
+
+  /** Whether the value at {@code path}, or the one it was made from (a single value read as a list), is hidden. */
+  private boolean hiddenAt(String path) {
+    for (String p = path; !p.isEmpty(); p = p.replaceFirst("(\\[\\d+]|\\.[^.\\[]*)$", "")) {
+      if (hidden.contains(p)) {
+        return true;
+      }
+      if (!p.matches(".*(\\[\\d+]|\\.[^.\\[]*)$")) {
+        break;
+      }
+    }
+    return false;
   }
 
   /** Adds the message of a record constructor, which starts with the key it names. */
