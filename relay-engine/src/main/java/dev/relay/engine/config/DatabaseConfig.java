@@ -43,7 +43,8 @@ public record DatabaseConfig(
     }
     URI uri = parse(url);
     if (uri.getHost() == null) {
-      throw new IllegalArgumentException("database.url has no host");
+      throw new IllegalArgumentException("database.url has no host (credentials in the URL? "
+          + "use database.user and database.password)");
     }
     if (uri.getRawUserInfo() != null) {
       throw new IllegalArgumentException(
