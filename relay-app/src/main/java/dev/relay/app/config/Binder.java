@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -33,8 +34,8 @@ final class Binder {
 
   static @Nullable RelayFile bind(JsonNode root, Problems problems) {
     SimpleModule values = new SimpleModule("relay-config")
-        .addDeserializer(Duration.class, new DurationText())
-        .addDeserializer(Double.class, new FiniteNumber());
+        .addDeserializer(Duration.class, new TextValue<>(Duration.class, Durations::parse))
+        .addDeserializer(Double.class, new TextValue<>(Double.class, Binder::finite));
     JsonMapper mapper = JsonMapper.builder()
         .propertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
         .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -147,52 +148,48 @@ final class Binder {
     }
   }
 
-  /** {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, {@code 7d} or ISO-8601. */
-  private static final class DurationText extends StdScalarDeserializer<Duration> {
-    private static final long serialVersionUID = 1L;
-
-    DurationText() {
-      super(Duration.class);
-    }
-
-    @Override
-    public @Nullable Duration deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
-      if (p.currentToken() != JsonToken.VALUE_STRING) {
-        return (Duration) ctxt.handleUnexpectedToken(Duration.class, p);
-      }
-      String text = p.getText();
+  /** A decimal number; NaN, infinities and hex are refused. */
+  static Double finite(String text) {
+    String t = text.strip();
+    if (t.matches("[-+]?[0-9_.]+([eE][-+]?\\d+)?")) {
       try {
-        return Durations.parse(text);
-      } catch (IllegalArgumentException e) {
-        return (Duration) ctxt.handleWeirdStringValue(Duration.class, text, String.valueOf(e.getMessage()));
-      }
-    }
-  }
-
-  /** A decimal number; NaN and infinities are refused. */
-  private static final class FiniteNumber extends StdScalarDeserializer<Double> {
-    private static final long serialVersionUID = 1L;
-
-    FiniteNumber() {
-      super(Double.class);
-    }
-
-    @Override
-    public @Nullable Double deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
-      if (p.currentToken() != JsonToken.VALUE_STRING) {
-        return (Double) ctxt.handleUnexpectedToken(Double.class, p);
-      }
-      String text = p.getText().strip();
-      try {
-        double d = Double.parseDouble(text.replace("_", ""));
-        if (Double.isFinite(d) && text.matches("[-+]?[0-9_.]+([eE][-+]?\\d+)?")) {
+        double d = Double.parseDouble(t.replace("_", ""));
+        if (Double.isFinite(d)) {
           return d;
         }
       } catch (NumberFormatException e) {
-        // reported below
+        // answered below
       }
-      return (Double) ctxt.handleWeirdStringValue(Double.class, text, "must be a number");
     }
+    throw new IllegalArgumentException("must be a number");
   }
 
+  /** A value written as text and parsed by {@code parse}, whose IllegalArgumentException message is the problem. */
+  private static final class TextValue<T> extends StdScalarDeserializer<T> {
+    private static final long serialVersionUID = 1L;
+    private final transient Function<String, T> parse;
+
+    TextValue(Class<T> type, Function<String, T> parse) {
+      super(type);
+      this.parse = parse;
+    }
+
+    @Override
+    public @Nullable T deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+      if (p.currentToken() != JsonToken.VALUE_STRING) {
+        return handledValue(ctxt.handleUnexpectedToken(handledType(), p));
+      }
+      String text = p.getText();
+      try {
+        return parse.apply(text);
+      } catch (IllegalArgumentException e) {
+        return handledValue(ctxt.handleWeirdStringValue(handledType(), text, String.valueOf(e.getMessage())));
+      }
+    }
+
+    @SuppressWarnings("unchecked")
+    private @Nullable T handledValue(@Nullable Object value) {
+      return (T) value;
+    }
+  }
 }

@@ -116,7 +116,7 @@ class ConfigValidationTest {
     assertThat(fromUrl.database().tls().rootCert()).isEqualTo(ca.toString());
     RelayConfig fromKeys = parse("database:\n  url: postgresql://db.example/app\n  ssl-mode: require\n", Map.of());
     assertThat(fromKeys.database().tls().mode()).isEqualTo(SslMode.REQUIRE);
-    assertThat(parse(DB, Map.of()).database().tls().mode()).isEqualTo(SslMode.PREFER);
+    assertThat(parse(DB, Map.of()).database().tls().mode()).isEqualTo(SslMode.DISABLE);
 
     assertThat(problems("database:\n  url: postgresql://db/app?sslmode=verify-full\n")).singleElement().asString()
         .startsWith("database.ssl-root-cert: is required with ssl-mode verify-full");

@@ -54,7 +54,7 @@ public record DatabaseConfig(
     tls = DatabaseTls.combine(tls.mode(), tls.rootCert(), tls.cert(), tls.key(), fromUrl);
   }
 
-  /** TLS as the URL's parameters say ({@code prefer} without them). */
+  /** TLS as the URL's parameters say ({@code disable} without them). */
   public DatabaseConfig(String url, String user, @Nullable String password, String schema, int poolSize,
       Duration connectTimeout) {
     this(url, user, password, schema, poolSize, connectTimeout, fromUrl(url));

@@ -8,7 +8,8 @@ import org.jspecify.annotations.Nullable;
  * {@code database.ssl-*} keys or the URL's libpq parameters ({@code sslmode}, {@code sslrootcert},
  * {@code sslcert}, {@code sslkey}); giving both with different values is an error.
  *
- * @param mode {@code database.ssl-mode} (default {@code prefer}, as libpq)
+ * @param mode {@code database.ssl-mode} (default {@code disable}: the R2DBC driver builds its TLS
+ *     context on the event loop for every connection, so TLS is asked for, not assumed)
  * @param rootCert PEM file of the certificate authority that signed the server's certificate;
  *     required for {@code verify-ca} and {@code verify-full}
  * @param cert PEM client certificate, for servers that authenticate clients by certificate
@@ -16,7 +17,7 @@ import org.jspecify.annotations.Nullable;
  */
 public record DatabaseTls(SslMode mode, @Nullable String rootCert, @Nullable String cert, @Nullable String key) {
 
-  public static final DatabaseTls DEFAULT = new DatabaseTls(SslMode.PREFER, null, null, null);
+  public static final DatabaseTls DEFAULT = new DatabaseTls(SslMode.DISABLE, null, null, null);
 
   public DatabaseTls {
     Objects.requireNonNull(mode, "database.ssl-mode");
@@ -41,7 +42,7 @@ public record DatabaseTls(SslMode mode, @Nullable String rootCert, @Nullable Str
   public static DatabaseTls combine(@Nullable SslMode mode, @Nullable String rootCert, @Nullable String cert,
       @Nullable String key, UrlParameters url) {
     return new DatabaseTls(
-        one("ssl-mode", "sslmode", mode, url.sslMode(), SslMode.PREFER),
+        one("ssl-mode", "sslmode", mode, url.sslMode(), SslMode.DISABLE),
         one("ssl-root-cert", "sslrootcert", rootCert, url.sslRootCert(), null),
         one("ssl-cert", "sslcert", cert, url.sslCert(), null),
         one("ssl-key", "sslkey", key, url.sslKey(), null));
