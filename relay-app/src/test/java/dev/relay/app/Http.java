@@ -13,7 +13,10 @@ import org.jspecify.annotations.Nullable;
 
 /** A blocking HTTP client for tests (tests may block). */
 public final class Http {
-  private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  // HTTP/1.1 only: the default (HTTP/2 with an h2c upgrade on the first request) can hang when the
+  // server answers an oversized request line with 414 and closes while the upgrade is pending.
+  private static final HttpClient CLIENT =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
 
   private final String base;
   private final @Nullable String token;

@@ -167,6 +167,34 @@ class PublishIT {
   }
 
   @Test
+  void anApplicationRoleWithTheDocumentedGrantsCanPublish() throws SQLException {
+    String role = "app_" + db.schema();
+    db.execute("DROP ROLE IF EXISTS " + role);
+    db.execute("CREATE ROLE " + role);
+    // Exactly the grants in docs/publishing.md.
+    db.execute("GRANT USAGE ON SCHEMA {schema} TO " + role);
+    db.execute("GRANT EXECUTE ON FUNCTION {schema}.publish(text, jsonb, text, text, text, text), "
+        + "{schema}.publish_batch(jsonb) TO " + role);
+    db.execute("GRANT SELECT ON {schema}.endpoint, {schema}.setting, {schema}.instance_endpoint TO " + role);
+    db.execute("GRANT SELECT, INSERT ON {schema}.message, {schema}.delivery TO " + role);
+    new Registry(database, Relays.declared(database), "idle relay").register().block(WAIT);
+    try (Connection c = db.jdbc()) {
+      c.setAutoCommit(false);
+      try (Statement s = c.createStatement()) {
+        s.execute("SET LOCAL ROLE " + role);
+      }
+      publish(c, "SELECT {schema}.publish('invoice.paid', '{}'::jsonb, ordering_key => 'k', event_id => 'as-app')");
+      publish(c, "SELECT ({schema}.publish_batch('[{\"event_type\": \"user.created\", \"payload\": {}}]'))[1]");
+      c.commit();
+    } finally {
+      db.execute("DROP OWNED BY " + role);
+      db.execute("DROP ROLE " + role);
+    }
+    assertThat(endpointsOf("as-app")).containsExactly("everything", "invoices");
+    assertThat(db.count("SELECT count(*) FROM {schema}.message")).isEqualTo(2);
+  }
+
+  @Test
   void orderingKeyAndContentTypeAreBoundedInThePublishersTransaction() throws SQLException {
     try (Connection c = db.jdbc()) {
       assertThatThrownBy(() -> publish(c, "SELECT {schema}.publish('x', '{}'::jsonb, ordering_key => ?)", "k".repeat(256)))

@@ -216,6 +216,10 @@ public final class WebhookDeliverer implements Deliverer, AutoCloseable {
       List<Cidr> allowed = new ArrayList<>(settings.allowedCidrs());
       allowed.addAll(e.allowedCidrs());
       SsrfGuard guard = SsrfGuard.of(AddressPolicy.allowing(allowed));
+      if (allowed.stream().anyMatch(c -> c.prefixLength() == 0)) {
+        log.warn("endpoint {}: the SSRF guard is off (allow-any-network): every address may be reached,"
+            + " loopback, private networks and cloud metadata included", e.name());
+      }
       String hostRefusal = guard.refusalForHost(e.host()).orElse(null);
       if (hostRefusal != null) {
         log.warn("endpoint {}: every delivery will be refused by the SSRF guard: {}",

@@ -2,10 +2,12 @@ package dev.relay.app.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.relay.app.http.BadRequest;
+import dev.relay.app.http.Fields;
 import dev.relay.app.http.Bodies;
 import dev.relay.app.http.Json;
 import dev.relay.app.http.NotFound;
 import dev.relay.app.http.Query;
+import dev.relay.app.http.Text;
 import dev.relay.app.metrics.AppMetricNames;
 import dev.relay.engine.RelayEngine;
 import dev.relay.engine.deadletter.DeadLetterQuery;
@@ -15,9 +17,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.r2dbc.spi.R2dbcException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
@@ -50,12 +54,15 @@ import reactor.netty.http.server.HttpServerRoutes;
  */
 public final class AdminApi {
   private static final Logger log = LoggerFactory.getLogger(AdminApi.class);
+  private static final Set<String> PUBLISH_FIELDS = Set.of("event_type", "payload", "ordering_key", "event_id",
+      "endpoint");
 
   private final RelayEngine engine;
   private final BreakerStates breakers;
   private final BearerAuth auth;
   private final boolean publishEnabled;
   private final MeterRegistry registry;
+  private final Refusals refusals = new Refusals(Duration.ofMinutes(1));
 
   public AdminApi(RelayEngine engine, BreakerStates breakers, @Nullable String token, boolean publishEnabled,
       MeterRegistry registry) {
@@ -75,8 +82,16 @@ public final class AdminApi {
         .get("/admin/endpoints/{name}", handle("endpoints.get", req -> engine.endpoints().get(name(req))
             .map(s -> (Object) EndpointView.of(s, breakers.stateOf(s.name())))
             .switchIfEmpty(Mono.error(() -> new NotFound("no endpoint named '" + name(req) + "'")))))
+        .get("/admin/endpoints/{name}/blocked-keys", handle("endpoints.blocked_keys", req -> {
+          int limit = new Query(req.uri()).integer("limit", 1, DeadLetterQuery.MAX_LIMIT, Selection.DEFAULT_LIST_LIMIT);
+          return engine.endpoints().get(name(req))
+              .switchIfEmpty(Mono.error(() -> new NotFound("no endpoint named '" + name(req) + "'")))
+              .thenMany(engine.endpoints().blockedKeys(name(req), limit))
+              .collectList()
+              .map(keys -> Map.of("endpoint", name(req), "blocked_keys", keys));
+        }))
         .post("/admin/endpoints/{name}/pause", handle("endpoints.pause", req -> body(req).flatMap(body -> {
-          String reason = Selection.text(body, "reason");
+          String reason = Fields.of(body, Set.of("reason")).text("reason", Limits.REASON);
           String why = reason == null ? "paused by an operator" : reason;
           return engine.endpoints().pause(name(req), why).flatMap(found -> endpointResult(req, found));
         })))
@@ -85,7 +100,7 @@ public final class AdminApi {
             .doOnNext(found -> engine.wake())
             .flatMap(found -> endpointResult(req, found))))
         .post("/admin/endpoints/{name}/replay", handle("endpoints.replay", req -> body(req).flatMap(body -> {
-          Instant since = Query.instant("since", Selection.text(body, "since"));
+          Instant since = Fields.of(body, Set.of("since")).instant("since");
           if (since == null) {
             throw new BadRequest("since is required: replay messages published at or after this instant");
           }
@@ -100,7 +115,7 @@ public final class AdminApi {
               .switchIfEmpty(Mono.error(() -> new NotFound("no delivery with id " + id)));
         }))
         .get("/admin/deliveries", handle("deliveries.find", req -> {
-          String eventId = new Query(req.uri()).get("event_id");
+          String eventId = new Query(req.uri()).text("event_id", Limits.TEXT);
           if (eventId == null) {
             throw new BadRequest("event_id is required, e.g. /admin/deliveries?event_id=order-42-paid");
           }
@@ -139,13 +154,14 @@ public final class AdminApi {
       return Mono.error(new NotFound("publishing over HTTP is off; set admin.publish-enabled: true"));
     }
     return body(req).flatMap(body -> {
-      String eventType = Selection.text(body, "event_type");
-      JsonNode payload = body.get("payload");
+      Fields f = Fields.of(body, PUBLISH_FIELDS);
+      String eventType = f.text("event_type", Limits.TEXT);
+      JsonNode payload = f.node("payload");
       if (eventType == null || payload == null) {
         throw new BadRequest("event_type and payload are required");
       }
-      PublishRequest p = new PublishRequest(eventType, Json.write(payload), Selection.text(body, "ordering_key"),
-          Selection.text(body, "event_id"), Selection.text(body, "endpoint"));
+      PublishRequest p = new PublishRequest(eventType, Json.write(PayloadCheck.check(payload)),
+          f.text("ordering_key", Limits.TEXT), f.text("event_id", Limits.TEXT), f.text("endpoint", Limits.NAME));
       return engine.publisher().publish(p).map(id -> {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("message_id", id);
@@ -169,6 +185,7 @@ public final class AdminApi {
     return (req, res) -> {
       if (!auth.allows(req.requestHeaders().get(HttpHeaderNames.AUTHORIZATION))) {
         count(operation, "unauthorized");
+        refusals.refused(operation, auth.enabled());
         res.header(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"relay-admin\"");
         return Json.error(res, HttpResponseStatus.UNAUTHORIZED, auth.enabled()
             ? "missing or wrong bearer token"
@@ -226,7 +243,7 @@ public final class AdminApi {
     if (name == null || name.isBlank()) {
       throw new BadRequest("endpoint name missing");
     }
-    return name;
+    return Text.check("endpoint name", name, Limits.NAME);
   }
 
   private static long id(HttpServerRequest req) {

@@ -13,10 +13,13 @@ record EndpointView(
     @Nullable String breaker,
     long backlog,
     @Nullable Double oldestPendingAgeSeconds,
-    long deadLetters) {
+    long deadLetters,
+    String onDeadLetter,
+    @Nullable String heldUntil) {
 
   static EndpointView of(EndpointStatus s, @Nullable String breaker) {
     return new EndpointView(s.name(), s.state(), s.reason(), s.eventTypes(), breaker, s.backlog(),
-        s.oldestPendingAge() == null ? null : s.oldestPendingAge().toMillis() / 1000.0, s.dead());
+        s.oldestPendingAge() == null ? null : s.oldestPendingAge().toMillis() / 1000.0, s.dead(), s.onDeadLetter(),
+        s.heldUntil() == null ? null : s.heldUntil().toString());
   }
 }

@@ -2,74 +2,52 @@ package dev.relay.app.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.relay.app.http.BadRequest;
+import dev.relay.app.http.Fields;
 import dev.relay.app.http.Query;
 import dev.relay.engine.deadletter.DeadLetterQuery;
-import java.util.ArrayList;
+import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Which dead letters an operation applies to: explicit ids, or filters (endpoint, event type,
  * died since/until, limit). Replaying or discarding with no filter at all needs {@code "all":
- * true}, so an empty body cannot empty the dead-letter queue by accident.
+ * true} (a JSON boolean: {@code 1} is a 400, never "everything"), so an empty body cannot empty the
+ * dead-letter queue by accident.
  */
 record Selection(List<Long> ids, DeadLetterQuery query) {
 
   static final int DEFAULT_LIST_LIMIT = 100;
+  static final Set<String> FIELDS = Set.of("ids", "endpoint", "event_type", "since", "until", "limit", "all");
 
   static Selection fromQuery(Query q, int defaultLimit) {
-    int limit = q.integer("limit", defaultLimit);
-    return new Selection(List.of(), query(q.get("endpoint"), q.get("event_type"), q.instant("since"),
-        q.instant("until"), limit));
+    int limit = q.integer("limit", 1, DeadLetterQuery.MAX_LIMIT, defaultLimit);
+    return new Selection(List.of(), query(q.text("endpoint", Limits.NAME), q.text("event_type", Limits.TEXT),
+        q.instant("since"), q.instant("until"), limit));
   }
 
   static Selection fromBody(JsonNode body) {
-    if (!body.isObject()) {
-      throw new BadRequest("body must be a JSON object");
-    }
-    List<Long> ids = new ArrayList<>();
-    JsonNode idsNode = body.path("ids");
-    if (!idsNode.isMissingNode() && !idsNode.isNull()) {
-      if (!idsNode.isArray()) {
-        throw new BadRequest("ids must be an array of delivery ids");
-      }
-      for (JsonNode id : idsNode) {
-        if (!id.canConvertToExactIntegral()) {
-          throw new BadRequest("ids must be an array of delivery ids");
-        }
-        ids.add(id.asLong());
-      }
-    }
-    String endpoint = text(body, "endpoint");
-    String eventType = text(body, "event_type");
-    String since = text(body, "since");
-    String until = text(body, "until");
-    int limit = body.path("limit").isMissingNode() ? DeadLetterQuery.MAX_LIMIT : body.path("limit").asInt(-1);
-    boolean all = body.path("all").asBoolean(false);
+    Fields f = Fields.of(body, FIELDS);
+    List<Long> ids = f.ids("ids", DeadLetterQuery.MAX_LIMIT);
+    String endpoint = f.text("endpoint", Limits.NAME);
+    String eventType = f.text("event_type", Limits.TEXT);
+    Instant since = f.instant("since");
+    Instant until = f.instant("until");
+    int limit = f.integer("limit", 1, DeadLetterQuery.MAX_LIMIT, DeadLetterQuery.MAX_LIMIT);
+    boolean all = f.bool("all");
     if (ids.isEmpty() && endpoint == null && eventType == null && since == null && until == null && !all) {
       throw new BadRequest("select dead letters with ids, endpoint, event_type, since or until (or \"all\": true)");
     }
-    return new Selection(ids, query(endpoint, eventType, Query.instant("since", since), Query.instant("until", until),
-        limit));
+    return new Selection(ids, query(endpoint, eventType, since, until, limit));
   }
 
   private static DeadLetterQuery query(@Nullable String endpoint, @Nullable String eventType,
-      java.time.@Nullable Instant since, java.time.@Nullable Instant until, int limit) {
+      @Nullable Instant since, @Nullable Instant until, int limit) {
     try {
       return new DeadLetterQuery(endpoint, eventType, since, until, limit);
     } catch (IllegalArgumentException e) {
       throw new BadRequest(e.getMessage() == null ? "bad selection" : e.getMessage());
     }
-  }
-
-  static @Nullable String text(JsonNode body, String field) {
-    JsonNode n = body.path(field);
-    if (n.isMissingNode() || n.isNull()) {
-      return null;
-    }
-    if (!n.isTextual() || n.asText().isBlank()) {
-      throw new BadRequest(field + " must be a non-empty string");
-    }
-    return n.asText();
   }
 }

@@ -1,6 +1,7 @@
 package dev.relay.app.cli;
 
 import dev.relay.app.config.EndpointConfig;
+import dev.relay.app.config.LoadedConfig;
 import dev.relay.app.config.RelayConfig;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -19,15 +20,20 @@ final class CheckConfigCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    RelayConfig c = config.load();
+    LoadedConfig loaded = config.read();
+    RelayConfig c = loaded.config();
     PrintWriter out = spec.commandLine().getOut();
-    out.printf("%s is valid: database %s schema %s, %d endpoint(s), admin on %s:%d%n", config.file,
-        c.database().host() + ":" + c.database().port() + "/" + c.database().database(), c.database().schema(),
-        c.endpoints().size(), c.admin().bind(), c.admin().port());
+    // Nothing under database is printed (the URL may carry parameters an operator considers private).
+    out.printf("%s is valid: schema %s, ssl-mode %s, %d endpoint(s), admin on %s:%d%n", config.file,
+        c.database().schema(), c.database().tls().mode().text(), c.endpoints().size(), c.admin().bind(),
+        c.admin().port());
     for (EndpointConfig e : c.endpoints()) {
-      out.printf("  - %s -> %s%s%n", e.name(), e.url().getScheme() + "://" + e.url().getHost()
-          + (e.url().getPort() < 0 ? "" : ":" + e.url().getPort()) + e.url().getRawPath(),
+      // Scheme and host only: webhook URLs often carry a token in the path.
+      out.printf("  - %s -> %s://%s%s%n", e.name(), e.url().getScheme(), e.url().getHost(),
           e.paused() ? " (paused)" : "");
+    }
+    for (String warning : loaded.warnings()) {
+      out.println("  warning: " + warning);
     }
     if (c.admin().token() == null) {
       out.println("  note: admin.token is not set; the admin API will refuse every call");

@@ -1,6 +1,7 @@
 package dev.relay.app.cli;
 
 import dev.relay.app.config.ConfigLoader;
+import dev.relay.app.config.LoadedConfig;
 import dev.relay.app.config.RelayConfig;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -15,7 +16,14 @@ final class ConfigOption {
           + "RELAY_* environment variables override its keys.")
   Path file = Path.of("config/relay.yaml");
 
+  /** The configuration; warnings (e.g. a misspelt RELAY_* variable) go to stderr. */
   RelayConfig load() {
-    return ConfigLoader.load(file, System.getenv());
+    LoadedConfig loaded = read();
+    loaded.warnings().forEach(w -> System.err.println("relay: warning: " + w));
+    return loaded.config();
+  }
+
+  LoadedConfig read() {
+    return ConfigLoader.read(file, System.getenv());
   }
 }

@@ -1,5 +1,6 @@
 package dev.relay.app.cli;
 
+import dev.relay.app.config.LoadedConfig;
 import dev.relay.app.config.RelayConfig;
 import dev.relay.app.logging.Logging;
 import dev.relay.app.runtime.Relay;
@@ -28,9 +29,11 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    RelayConfig c = config.load();
+    LoadedConfig loaded = config.read();
+    RelayConfig c = loaded.config();
     Logging.configure(c.logging());
     log.info("Starting relay with {}", config.file);
+    loaded.warnings().forEach(w -> log.warn("Configuration: {}", w));
     AtomicReference<Relay> running = new AtomicReference<>();
     CountDownLatch stopped = new CountDownLatch(1);
     // Registered before starting, so a SIGTERM during migration also ends in an orderly exit.

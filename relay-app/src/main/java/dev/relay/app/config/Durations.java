@@ -7,7 +7,7 @@ import java.util.regex.Pattern;
 
 /** Durations as written in relay.yaml: {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, {@code 7d}, or ISO-8601. */
 public final class Durations {
-  private static final Pattern SIMPLE = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
+  private static final Pattern SIMPLE = Pattern.compile("(\\d{1,30})\\s*(ms|s|m|h|d)");
 
   private Durations() {}
 
@@ -15,19 +15,18 @@ public final class Durations {
     String s = text.trim();
     Matcher m = SIMPLE.matcher(s);
     if (m.matches()) {
-      long n;
       try {
-        n = Long.parseLong(m.group(1));
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("is too large: '" + text + "'", e);
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+          case "ms" -> Duration.ofMillis(n);
+          case "s" -> Duration.ofSeconds(n);
+          case "m" -> Duration.ofMinutes(n);
+          case "h" -> Duration.ofHours(n);
+          default -> Duration.ofDays(n);
+        };
+      } catch (NumberFormatException | ArithmeticException e) {
+        throw new IllegalArgumentException("is far too large for a duration", null);
       }
-      return switch (m.group(2)) {
-        case "ms" -> Duration.ofMillis(n);
-        case "s" -> Duration.ofSeconds(n);
-        case "m" -> Duration.ofMinutes(n);
-        case "h" -> Duration.ofHours(n);
-        default -> Duration.ofDays(n);
-      };
     }
     if (s.startsWith("P") || s.startsWith("p")) {
       try {
@@ -36,8 +35,7 @@ public final class Durations {
         // fall through to the message below
       }
     }
-    throw new IllegalArgumentException(
-        "must be a duration with a unit such as 500ms, 30s, 5m, 1h or 7d, was '" + text + "'");
+    throw new IllegalArgumentException("must be a duration with a unit such as 500ms, 30s, 5m, 1h or 7d");
   }
 
   public static String format(Duration d) {

@@ -1,5 +1,7 @@
 package dev.relay.app.config;
 
+import dev.relay.engine.endpoint.OnDeadLetter;
+
 import dev.relay.webhook.config.RateLimit;
 import dev.relay.webhook.config.WebhookEndpoint;
 import java.net.URI;
@@ -23,8 +25,9 @@ import org.jspecify.annotations.Nullable;
  * @param rateLimit optional cap on deliveries per period
  * @param allowedNetworks CIDR blocks this endpoint may resolve to even though the SSRF guard would
  *     refuse them (loopback, private ranges)
- * @param allowHttp whether a plain-http URL is accepted
+ * @param allowHttp whether a plain-http URL is accepted (here or by {@code webhook.allow-http})
  * @param paused configured as paused: deliveries are held until resumed
+ * @param onDeadLetter what a dead letter does to later messages with its ordering key
  */
 public record EndpointConfig(
     String name,
@@ -36,21 +39,20 @@ public record EndpointConfig(
     @Nullable RateLimit rateLimit,
     List<String> allowedNetworks,
     boolean allowHttp,
-    boolean paused) {
+    boolean paused,
+    OnDeadLetter onDeadLetter) {
 
   public EndpointConfig {
     Objects.requireNonNull(name, "endpoints[].name");
     String key = "endpoints." + name;
     Objects.requireNonNull(url, key + ".url");
+    Objects.requireNonNull(onDeadLetter, key + ".on-dead-letter");
     secrets = List.copyOf(secrets);
     eventTypes = List.copyOf(eventTypes);
     headers = Map.copyOf(headers);
     allowedNetworks = List.copyOf(allowedNetworks);
     if (secrets.isEmpty()) {
       throw new IllegalArgumentException(key + ".secrets must list at least one secret");
-    }
-    if ("http".equals(url.getScheme()) && !allowHttp) {
-      throw new IllegalArgumentException(key + ".url is http; set " + key + ".allow-http: true");
     }
     if (maxInFlight != null && maxInFlight < 1) {
       throw new IllegalArgumentException(key + ".max-in-flight must be >= 1, was " + maxInFlight);
@@ -67,7 +69,7 @@ public record EndpointConfig(
   @Override
   public String toString() {
     return "EndpointConfig[name=" + name
-        + ", url=" + Redaction.url(url.toString())
+        + ", url=" + url.getScheme() + "://" + url.getHost() + "/…"
         + ", secrets=" + secrets.size()
         + ", eventTypes=" + eventTypes
         + ", headers=" + headers.keySet().stream().sorted().collect(Collectors.toList())
@@ -75,6 +77,7 @@ public record EndpointConfig(
         + ", rateLimit=" + rateLimit
         + ", allowedNetworks=" + allowedNetworks
         + ", allowHttp=" + allowHttp
-        + ", paused=" + paused + "]";
+        + ", paused=" + paused
+        + ", onDeadLetter=" + onDeadLetter.key() + "]";
   }
 }

@@ -2,6 +2,8 @@ package dev.relay.app.http;
 
 import dev.relay.app.admin.AdminApi;
 import dev.relay.app.config.AdminConfig;
+import dev.relay.app.health.HealthReport;
+import dev.relay.app.health.Liveness;
 import dev.relay.app.health.Readiness;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -25,12 +27,15 @@ public final class HttpApi {
   private final AdminConfig config;
   private final @Nullable PrometheusMeterRegistry metrics;
   private final Readiness readiness;
+  private final Liveness liveness;
   private final AdminApi admin;
 
-  public HttpApi(AdminConfig config, @Nullable PrometheusMeterRegistry metrics, Readiness readiness, AdminApi admin) {
+  public HttpApi(AdminConfig config, @Nullable PrometheusMeterRegistry metrics, Readiness readiness,
+      Liveness liveness, AdminApi admin) {
     this.config = config;
     this.metrics = metrics;
     this.readiness = readiness;
+    this.liveness = liveness;
     this.admin = admin;
   }
 
@@ -42,7 +47,11 @@ public final class HttpApi {
         // Server metrics with the route, not the raw URI, as tag: bounded cardinality.
         .metrics(true, HttpApi::routeTag)
         .route(routes -> {
-          routes.get("/health/live", (req, res) -> Json.send(res, HttpResponseStatus.OK, Map.of("status", "live")));
+          routes.get("/health/live", (req, res) -> {
+            HealthReport report = liveness.check();
+            return Json.send(res, report.ready() ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
+                report.checks().isEmpty() ? Map.of("status", report.status()) : report);
+          });
           routes.get("/health/ready", (req, res) -> readiness.check().flatMap(report -> Mono.from(Json.send(res,
               report.ready() ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, report))));
           PrometheusMeterRegistry registry = metrics;

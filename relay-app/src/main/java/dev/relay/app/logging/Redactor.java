@@ -11,9 +11,10 @@ public final class Redactor {
   private static final Pattern SECRET = Pattern.compile("whsec_[A-Za-z0-9+/=_-]+");
   private static final Pattern SIGNATURE = Pattern.compile("\\bv1[,=][A-Za-z0-9+/=_-]{16,}");
   private static final Pattern BEARER = Pattern.compile("(?i)\\b(bearer|basic)\\s+[A-Za-z0-9._~+/=-]+");
-  private static final Pattern USER_INFO = Pattern.compile("(?i)\\b([a-z][a-z0-9+.-]*://)[^/@\\s\"'<>]+@");
+  /** Up to the last {@code @} of the URL: a password may itself contain {@code /} or {@code @}. */
+  private static final Pattern USER_INFO = Pattern.compile("(?i)\\b([a-z][a-z0-9+.-]*://)[^\\s\"'<>]*@");
   private static final Pattern KEY_VALUE = Pattern.compile(
-      "(?i)\\b(password|passwd|secret|secrets|token|api[-_]?key|authorization|webhook-signature)"
+      "(?i)\\b(password|passwd|sslpassword|secret|secrets|token|api[-_]?key|authorization|webhook-signature)"
           + "(\"?\\s*[:=]\\s*\"?)([^\\s\"',;&}\\]]+)");
 
   private Redactor() {}

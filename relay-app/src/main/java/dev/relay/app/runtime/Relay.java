@@ -3,6 +3,7 @@ package dev.relay.app.runtime;
 import dev.relay.app.admin.AdminApi;
 import dev.relay.app.config.EndpointConfig;
 import dev.relay.app.config.RelayConfig;
+import dev.relay.app.health.Liveness;
 import dev.relay.app.health.Readiness;
 import dev.relay.app.http.HttpApi;
 import dev.relay.app.metrics.AppMetricNames;
@@ -10,7 +11,6 @@ import dev.relay.app.metrics.Registries;
 import dev.relay.engine.RelayEngine;
 import dev.relay.engine.db.Database;
 import dev.relay.engine.endpoint.EndpointSpec;
-import dev.relay.engine.endpoint.OnDeadLetter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -81,12 +81,17 @@ public final class Relay {
       }
       Readiness readiness = new Readiness(database, engine, migrated::get, draining::get, Duration.ofSeconds(2));
       Gauge.builder(AppMetricNames.READY, () -> engine.health().running() && migrated.get() && !draining.get() ? 1 : 0)
-          .description("1 while the relay is running, migrated and not shutting down")
+          .description("1 while the delivery pipeline runs, the schema is migrated and the relay is not shutting down")
           .register(registry);
       AdminApi admin = new AdminApi(engine, transport.breakers(), config.admin().token(),
           config.admin().publishEnabled(), registry);
-      HttpApi http = new HttpApi(config.admin(), config.metrics().enabled() ? registry : null, readiness, admin);
-      return prepareSchema(config, database)
+      Liveness liveness = new Liveness(engine::health, draining::get);
+      HttpApi http = new HttpApi(config.admin(), config.metrics().enabled() ? registry : null, readiness, liveness,
+          admin);
+      // One round trip first: a wrong address, password or certificate is reported as one clear line.
+      return database.ping()
+          .onErrorMap(e -> StartupCheck.databaseUnreachable(config.database(), e))
+          .then(prepareSchema(config, database))
           .doOnSuccess(v -> migrated.set(true))
           .then(engine.start())
           .then(http.bind())
@@ -117,7 +122,7 @@ public final class Relay {
   /** The configured endpoints as the engine serves and registers them. */
   public static List<EndpointSpec> endpointSpecs(RelayConfig config) {
     return config.endpoints().stream()
-        .map(e -> new EndpointSpec(e.name(), e.eventTypes(), e.paused(), OnDeadLetter.SKIP))
+        .map(e -> new EndpointSpec(e.name(), e.eventTypes(), e.paused(), e.onDeadLetter()))
         .toList();
   }
 

@@ -5,9 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.relay.app.Http;
+import dev.relay.app.InProcessRelay;
 import dev.relay.app.TestConfigs;
 import dev.relay.app.runtime.Relay;
-import dev.relay.app.runtime.Transport;
 import dev.relay.engine.spi.Deliverer;
 import dev.relay.engine.spi.Delivery;
 import dev.relay.engine.spi.Outcome;
@@ -45,7 +45,7 @@ class AdminApiIT {
       delivered.add(d);
       return Outcome.delivered(200);
     });
-    String yaml = TestConfigs.database(db.config()) + TestConfigs.FAST_DELIVERY + """
+    relay = InProcessRelay.start(db, """
         endpoints:
           - name: alpha
             url: https://alpha.example.com/hook
@@ -54,18 +54,7 @@ class AdminApiIT {
             url: https://beta.example.com/hook
             secrets: [%1$s]
             event-types: ["beta.*", "doomed.*"]
-        """.formatted(TestConfigs.SECRET);
-    relay = Relay.start(TestConfigs.parse(yaml), (c, r) -> new Transport() {
-      @Override
-      public Deliverer deliverer() {
-        return deliverer;
-      }
-
-      @Override
-      public BreakerStates breakers() {
-        return name -> "closed";
-      }
-    }).block(Duration.ofMinutes(1));
+        """.formatted(TestConfigs.SECRET), deliverer);
     admin = new Http(relay.baseUrl(), TestConfigs.TOKEN);
   }
 
@@ -196,6 +185,54 @@ class AdminApiIT {
         "{\"event_type\": \"x\", \"payload\": {}, \"endpoint\": \"nope\"}");
     assertThat(unknown.status()).isEqualTo(400);
     assertThat(unknown.json().get("error").asText()).contains("unknown endpoint");
+  }
+
+  /** Issue 12, finding 6: strict types, a 400 naming the field, never "discard all". */
+  @Test
+  void wrongTypesAre400sNamingTheFieldAndChangeNothing() {
+    long before = admin.get("/admin/dead-letters/count").json().get("count").asLong();
+    assertError(admin.post("/admin/dead-letters/discard", "{\"all\": 1}"), "all must be true or false");
+    assertError(admin.post("/admin/dead-letters/discard", "{\"all\": \"true\"}"), "all must be true or false");
+    assertError(admin.post("/admin/dead-letters/replay", "{\"event_type\": \"doomed.typed\", \"limit\": \"abc\"}"),
+        "limit must be a whole number within 1..10000");
+    assertError(admin.post("/admin/dead-letters/replay", "{\"ids\": [\"1\"]}"), "ids must contain delivery ids");
+    assertError(admin.post("/admin/dead-letters/replay", "{\"event_typ\": \"doomed.typed\"}"), "unknown field 'event_typ'");
+    assertError(admin.get("/admin/dead-letters?limit=abc"), "limit must be a whole number within 1..10000");
+    assertThat(admin.get("/admin/dead-letters/count").json().get("count").asLong()).isEqualTo(before);
+  }
+
+  /** Issue 12, finding 6: "a 900 KB reason with control characters and U+202E is stored and echoed". */
+  @Test
+  void textIsBoundedAndMustBeVisible() {
+    assertError(admin.post("/admin/endpoints/gamma/pause", "{\"reason\": \"" + "x".repeat(900_000) + "\"}"),
+        "reason must be at most 500 characters");
+    assertError(admin.post("/admin/endpoints/gamma/pause", "{\"reason\": \"fine \\u202E enif\"}"),
+        "reason must not contain control, format (bidi) or invisible characters (found U+202E");
+    assertError(admin.post("/admin/endpoints/gamma/pause", "{\"reason\": \"a\\u0007b\"}"), "found U+0007");
+    assertError(admin.get("/admin/deliveries?event_id=a%E2%80%AEb"), "event_id must not contain control");
+  }
+
+  /** Issue 12, finding 6: "since: +999999999-… and \\u0000 in a publish give 500 instead of 400". */
+  @Test
+  void outOfRangeInstantsAndUnstorableTextAre400s() {
+    assertError(admin.post("/admin/endpoints/alpha/replay", "{\"since\": \"+999999999-01-01T00:00:00Z\"}"),
+        "since must be between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59Z");
+    assertError(admin.get("/admin/dead-letters?since=-5000-01-01T00:00:00Z"), "since must be");
+    assertError(admin.post("/admin/publish", "{\"event_type\": \"a.b\", \"payload\": {\"k\": \"x\\u0000y\"}}"),
+        "payload must not contain \\u0000");
+    assertError(admin.post("/admin/publish", "{\"event_type\": \"a.b\", \"payload\": {\"\\ud800\": 1}}"),
+        "lone surrogate");
+    assertError(admin.post("/admin/publish", "{\"event_type\": \"a\\u0000b\", \"payload\": {}}"),
+        "event_type must not contain control");
+    assertError(admin.post("/admin/publish", "{\"event_type\": \"a.b\", \"payload\": {}, \"ordering_key\": \""
+        + "k".repeat(256) + "\"}"), "ordering_key must be at most 255 characters");
+    assertError(admin.post("/admin/publish", "{\"event_type\": \"a.b\", \"payload\": {}, \"extra\": 1}"),
+        "unknown field 'extra'");
+  }
+
+  private static void assertError(Http.Response r, String message) {
+    assertThat(r.status()).as(r.body()).isEqualTo(400);
+    assertThat(r.json().get("error").asText()).contains(message);
   }
 
   @Test

@@ -19,6 +19,12 @@ class RedactorTest {
   }
 
   @Test
+  void userInfoWithSlashOrAtInThePasswordIsRedactedWhole() {
+    String line = Redactor.redact("connect postgresql://relay:pa/ss@w0rd@db:5432/app failed; sslpassword=k3y");
+    assertThat(line).doesNotContain("pa/ss").doesNotContain("w0rd").doesNotContain("k3y").contains("postgresql://***@");
+  }
+
+  @Test
   void ordinaryTextIsLeftAlone() {
     String s = "Delivered 12 to billing (https://billing.example.com/hook) in 35 ms";
     assertThat(Redactor.redact(s)).isEqualTo(s);

@@ -6,10 +6,11 @@ import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Where the relay's schema lives. The URL is a Postgres URL in any of the usual spellings:
- * {@code r2dbc:postgresql://host:5432/db}, {@code postgresql://host/db} or {@code
- * jdbc:postgresql://host/db}; credentials come from {@code user}/{@code password} (never put them
- * in the URL, which is logged).
+ * Where the relay's schema lives and how to reach it. The URL is a Postgres URL in any of the usual
+ * spellings: {@code r2dbc:postgresql://host:5432/db}, {@code postgresql://host/db} or {@code
+ * jdbc:postgresql://host/db}, optionally with libpq's TLS parameters ({@code ?sslmode=verify-full
+ * &sslrootcert=/etc/ssl/db-ca.pem}); any other parameter is refused. Credentials come from {@code
+ * user}/{@code password}, never from the URL. No message of this class quotes the URL.
  *
  * @param url Postgres URL
  * @param user database user
@@ -18,6 +19,7 @@ import org.jspecify.annotations.Nullable;
  * @param poolSize R2DBC pool size for claim + settle + admin work (default 10); the LISTEN
  *     connection is extra
  * @param connectTimeout connection establishment timeout (default 10 s)
+ * @param tls TLS for every connection; must agree with the URL's parameters
  */
 public record DatabaseConfig(
     String url,
@@ -25,7 +27,8 @@ public record DatabaseConfig(
     @Nullable String password,
     String schema,
     int poolSize,
-    Duration connectTimeout) {
+    Duration connectTimeout,
+    DatabaseTls tls) {
 
   private static final Pattern SCHEMA = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
@@ -40,12 +43,33 @@ public record DatabaseConfig(
     }
     URI uri = parse(url);
     if (uri.getHost() == null) {
-      throw new IllegalArgumentException("database.url has no host: " + redacted(url));
+      throw new IllegalArgumentException("database.url has no host (credentials in the URL? "
+          + "use database.user and database.password)");
     }
-    if (uri.getUserInfo() != null) {
+    if (uri.getRawUserInfo() != null) {
       throw new IllegalArgumentException(
           "database.url must not contain credentials; use database.user and database.password");
     }
+    UrlParameters fromUrl = UrlParameters.parse(uri.getRawQuery());
+    tls = DatabaseTls.combine(tls.mode(), tls.rootCert(), tls.cert(), tls.key(), fromUrl);
+  }
+
+  /** TLS as the URL's parameters say ({@code disable} without them). */
+  public DatabaseConfig(String url, String user, @Nullable String password, String schema, int poolSize,
+      Duration connectTimeout) {
+    this(url, user, password, schema, poolSize, connectTimeout, fromUrl(url));
+  }
+
+  /**
+   * A configuration from {@code database.*} keys: TLS values left null come from the URL's
+   * parameters, else the defaults.
+   */
+  public static DatabaseConfig of(String url, String user, @Nullable String password, String schema, int poolSize,
+      Duration connectTimeout, @Nullable SslMode sslMode, @Nullable String sslRootCert, @Nullable String sslCert,
+      @Nullable String sslKey) {
+    UrlParameters p = UrlParameters.parse(parse(url).getRawQuery());
+    return new DatabaseConfig(url, user, password, schema, poolSize, connectTimeout,
+        DatabaseTls.combine(sslMode, sslRootCert, sslCert, sslKey, p));
   }
 
   public DatabaseConfig(String url, String user, @Nullable String password) {
@@ -53,7 +77,11 @@ public record DatabaseConfig(
   }
 
   public DatabaseConfig withSchema(String newSchema) {
-    return new DatabaseConfig(url, user, password, newSchema, poolSize, connectTimeout);
+    return new DatabaseConfig(url, user, password, newSchema, poolSize, connectTimeout, tls);
+  }
+
+  public DatabaseConfig withTls(DatabaseTls newTls) {
+    return new DatabaseConfig(url, user, password, schema, poolSize, connectTimeout, newTls);
   }
 
   public String host() {
@@ -70,13 +98,18 @@ public record DatabaseConfig(
     return path == null || path.length() <= 1 ? user : path.substring(1);
   }
 
-  /** The same location as a JDBC URL, for Flyway. */
+  /** The same location as a JDBC URL, without parameters (TLS is set on the data source). */
   public String jdbcUrl() {
     return "jdbc:postgresql://" + host() + ":" + port() + "/" + database();
   }
 
+  private static DatabaseTls fromUrl(String url) {
+    UrlParameters p = UrlParameters.parse(parse(url).getRawQuery());
+    return DatabaseTls.combine(null, null, null, null, p);
+  }
+
   private static URI parse(String url) {
-    String s = url.trim();
+    String s = url == null ? "" : url.trim();
     for (String prefix : new String[] {"jdbc:", "r2dbc:"}) {
       if (s.startsWith(prefix)) {
         s = s.substring(prefix.length());
@@ -86,23 +119,18 @@ public record DatabaseConfig(
       s = "postgresql://" + s.substring("postgres://".length());
     }
     if (!s.startsWith("postgresql://")) {
-      throw new IllegalArgumentException(
-          "database.url must look like r2dbc:postgresql://host:5432/db, was " + redacted(url));
+      throw new IllegalArgumentException("database.url must look like r2dbc:postgresql://host:5432/db");
     }
     try {
-      return URI.create(s);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("database.url is not a valid URL: " + redacted(url), e);
+      return new URI(s);
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalArgumentException("database.url is not a valid URL (" + e.getReason() + ")", null);
     }
-  }
-
-  private static String redacted(String url) {
-    return url.replaceAll("//[^/@]*@", "//***@");
   }
 
   @Override
   public String toString() {
-    return "DatabaseConfig[url=" + redacted(url) + ", user=" + user + ", schema=" + schema
-        + ", poolSize=" + poolSize + "]";
+    return "DatabaseConfig[host=" + host() + ", schema=" + schema + ", poolSize=" + poolSize + ", sslMode="
+        + tls.mode().text() + "]";
   }
 }

@@ -1,16 +1,21 @@
 package dev.relay.engine.db;
 
 import dev.relay.engine.config.DatabaseConfig;
+import dev.relay.engine.config.DatabaseTls;
+import dev.relay.engine.config.SslMode;
 import io.r2dbc.pool.ConnectionPool;
 import io.r2dbc.pool.ConnectionPoolConfiguration;
 import io.r2dbc.postgresql.PostgresqlConnectionConfiguration;
 import io.r2dbc.postgresql.PostgresqlConnectionFactory;
 import io.r2dbc.postgresql.api.PostgresqlConnection;
+import io.r2dbc.postgresql.client.SSLMode;
 import io.r2dbc.spi.ValidationDepth;
 import java.time.Duration;
 import java.util.Map;
+import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.output.MigrateResult;
+import org.postgresql.ds.PGSimpleDataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -18,7 +23,8 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * The relay's connections to Postgres: a bounded R2DBC pool for claim, settle and admin work, a
- * separate unpooled factory for the LISTEN connection, and Flyway (JDBC) for migrations.
+ * separate unpooled factory for the LISTEN connection, and Flyway (JDBC) for migrations. All
+ * three use {@link DatabaseConfig#tls()}.
  */
 public final class Database {
   private static final Logger log = LoggerFactory.getLogger(Database.class);
@@ -83,7 +89,39 @@ public final class Database {
     if (config.password() != null) {
       builder.password(config.password());
     }
+    DatabaseTls tls = config.tls();
+    builder.sslMode(SSLMode.valueOf(tls.mode().name()));
+    if (tls.mode() != SslMode.VERIFY_FULL) {
+      // Netty 4.2 checks the host name by default; only verify-full asks for that (libpq semantics).
+      builder.sslContextBuilderCustomizer(b -> b.endpointIdentificationAlgorithm(null));
+    }
+    if (tls.rootCert() != null) {
+      builder.sslRootCert(tls.rootCert());
+    }
+    if (tls.cert() != null && tls.key() != null) {
+      builder.sslCert(tls.cert()).sslKey(tls.key());
+    }
     return builder.build();
+  }
+
+  /** Flyway's JDBC connections, with the same TLS settings as the R2DBC ones. */
+  private static DataSource jdbcDataSource(DatabaseConfig config) {
+    PGSimpleDataSource ds = new PGSimpleDataSource();
+    ds.setServerNames(new String[] {config.host()});
+    ds.setPortNumbers(new int[] {config.port()});
+    ds.setDatabaseName(config.database());
+    ds.setUser(config.user());
+    ds.setPassword(config.password());
+    ds.setApplicationName("relay");
+    ds.setConnectTimeout((int) Math.max(1, config.connectTimeout().toSeconds()));
+    DatabaseTls tls = config.tls();
+    ds.setSslMode(tls.mode().text());
+    ds.setSslRootCert(tls.rootCert());
+    if (tls.cert() != null && tls.key() != null) {
+      ds.setSslCert(tls.cert());
+      ds.setSslKey(JdbcKeys.der(tls.key()));
+    }
+    return ds;
   }
 
   public DatabaseConfig config() {
@@ -119,7 +157,7 @@ public final class Database {
   private MigrateResult migrateBlocking() {
     Flyway flyway =
         Flyway.configure()
-            .dataSource(config.jdbcUrl(), config.user(), config.password())
+            .dataSource(jdbcDataSource(config))
             .schemas(config.schema())
             .defaultSchema(config.schema())
             .createSchemas(true)

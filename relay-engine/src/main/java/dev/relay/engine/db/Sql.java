@@ -389,7 +389,8 @@ public final class Sql {
    */
   public String listEndpoints() {
     return s("""
-        SELECT e.name, e.event_types, e.removed, e.paused, e.paused_reason, e.disabled_reason,
+        SELECT e.name, e.event_types, e.removed, e.paused, e.paused_reason, e.disabled_reason, e.on_dead_letter,
+               CASE WHEN e.not_before > now() THEN e.not_before END AS held_until,
                coalesce(p.backlog, 0) AS backlog,
                extract(epoch FROM now() - p.oldest) AS oldest_age_seconds,
                (SELECT count(*) FROM {s}.delivery d WHERE d.endpoint = e.name AND d.state = 'dead') AS dead

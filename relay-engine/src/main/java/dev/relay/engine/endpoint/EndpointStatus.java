@@ -1,6 +1,7 @@
 package dev.relay.engine.endpoint;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -8,11 +9,15 @@ import org.jspecify.annotations.Nullable;
  * An endpoint as operators see it.
  *
  * @param state {@code active}, {@code paused} (by an operator or the config), {@code disabled}
- *     (the receiver said 410 Gone) or {@code removed} (no longer configured; deliveries held)
+ *     (the receiver said 410 Gone) or {@code removed} (no running relay serves it; deliveries held)
  * @param reason why it is not active, if it is not
  * @param backlog pending deliveries
  * @param oldestPendingAge age of the oldest pending delivery since publish, if any
  * @param dead dead letters waiting for an operator
+ * @param onDeadLetter {@code skip} or {@code block}: what a dead letter does to later messages of its
+ *     ordering key
+ * @param heldUntil while the receiver's Retry-After holds the endpoint (no relay claims before), when
+ *     it ends
  */
 public record EndpointStatus(
     String name,
@@ -21,4 +26,6 @@ public record EndpointStatus(
     @Nullable String reason,
     long backlog,
     @Nullable Duration oldestPendingAge,
-    long dead) {}
+    long dead,
+    String onDeadLetter,
+    @Nullable Instant heldUntil) {}

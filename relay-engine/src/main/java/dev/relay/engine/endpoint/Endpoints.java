@@ -4,6 +4,7 @@ import dev.relay.engine.db.Database;
 import dev.relay.engine.db.Queries;
 import dev.relay.engine.db.Sql;
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
@@ -47,9 +48,10 @@ public final class Endpoints {
       boolean paused = Boolean.TRUE.equals(row.get("paused", Boolean.class));
       String disabled = row.get("disabled_reason", String.class);
       String state = removed ? "removed" : disabled != null ? "disabled" : paused ? "paused" : "active";
-      String reason = removed ? "no longer in the configuration"
+      String reason = removed ? "no running relay serves it (it is in no live relay's configuration)"
           : disabled != null ? disabled : paused ? row.get("paused_reason", String.class) : null;
       Number oldest = row.get("oldest_age_seconds", Number.class);
+      OffsetDateTime held = row.get("held_until", OffsetDateTime.class);
       String[] types = row.get("event_types", String[].class);
       return new EndpointStatus(
           row.get("name", String.class),
@@ -58,7 +60,9 @@ public final class Endpoints {
           reason,
           row.get("backlog", Long.class),
           oldest == null ? null : Duration.ofMillis((long) (oldest.doubleValue() * 1000)),
-          row.get("dead", Long.class));
+          row.get("dead", Long.class),
+          row.get("on_dead_letter", String.class),
+          held == null ? null : held.toInstant());
     }, name == null ? Queries.nullOf(String.class) : name);
   }
 

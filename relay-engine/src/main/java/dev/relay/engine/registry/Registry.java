@@ -38,6 +38,7 @@ public final class Registry {
   private final UUID instance;
   private final String name;
   private final List<EndpointSpec> endpoints;
+  private volatile boolean registered;
 
   public Registry(Database database, List<EndpointSpec> endpoints, String name) {
     Set<String> names = new HashSet<>();
@@ -65,6 +66,7 @@ public final class Registry {
   public Mono<Void> register() {
     return queries.query(sql.registerInstance(), row -> true, instance, name, json(endpoints), EXPIRY.toMillis())
         .then()
+        .doOnSuccess(n -> registered = true)
         .doOnSuccess(n -> log.info("Registered as relay instance {} ({}) serving {}", instance, name,
             endpoints.stream().map(EndpointSpec::name).toList()));
   }
@@ -82,9 +84,12 @@ public final class Registry {
         });
   }
 
-  /** Ends this relay's registration now, e.g. at a clean stop. */
+  /** Ends this relay's registration now, e.g. at a clean stop; nothing if it never registered. */
   public Mono<Void> deregister() {
-    return queries.query(sql.deregisterInstance(), row -> true, instance, EXPIRY.toMillis()).then();
+    return Mono.defer(() -> registered
+        ? queries.query(sql.deregisterInstance(), row -> true, instance, EXPIRY.toMillis()).then()
+            .doOnSuccess(n -> registered = false)
+        : Mono.empty());
   }
 
   /**

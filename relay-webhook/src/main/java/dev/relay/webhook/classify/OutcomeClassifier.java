@@ -8,6 +8,8 @@ import io.github.resilience4j.bulkhead.BulkheadFullException;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.ratelimiter.RequestNotPermitted;
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -33,6 +35,7 @@ import reactor.netty.http.client.PrematureCloseException;
  *   <li>410: terminal and the endpoint is disabled.
  *   <li>other 4xx: terminal.
  *   <li>connection refused/reset/closed, TLS failures, DNS failures, timeouts: retry.
+ *   <li>a response that is not valid HTTP (bad status line, headers over 8 KB): retry, one line.
  *   <li>SSRF guard refusal: terminal (the configuration must change).
  *   <li>circuit breaker open, bulkhead full, rate limited: deferred (not an attempt), marked "not sent".
  * </ul>
@@ -137,6 +140,9 @@ public final class OutcomeClassifier {
     if (t instanceof SSLException) {
       return Outcome.retry("TLS failure: " + message(t));
     }
+    if (t instanceof TooLongFrameException || t instanceof DecoderException || fromHttpDecoder(t)) {
+      return Outcome.retry("invalid HTTP response from the receiver: " + message(t));
+    }
     if (t instanceof PrematureCloseException || t instanceof ClosedChannelException) {
       return Outcome.retry("connection closed by the receiver before the response completed");
     }
@@ -144,6 +150,17 @@ public final class OutcomeClassifier {
       return Outcome.retry("I/O error: " + message(t));
     }
     return null;
+  }
+
+  /** Netty's HTTP decoder reports a malformed status line or header as a plain runtime exception. */
+  private static boolean fromHttpDecoder(Throwable t) {
+    StackTraceElement[] frames = t.getStackTrace();
+    for (int i = 0; i < Math.min(frames.length, 12); i++) {
+      if (frames[i].getClassName().startsWith("io.netty.handler.codec.http.")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private Outcome notSent(String why) {

@@ -6,7 +6,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * Address ranges a webhook must not reach unless allow-listed: the non-global entries of the IANA
  * IPv4 and IPv6 special-purpose registries, plus multicast, and the IPv6 forms that embed an IPv4
- * address (mapped, compatible, 6to4, NAT64), which are judged by the address they embed.
+ * address (mapped, translated {@code ::ffff:0:a.b.c.d}, compatible, 6to4, NAT64), which are judged
+ * by the address they embed; anything else in the reserved {@code ::/8} is refused. Compared with
+ * the IANA IPv4 and IPv6 special-purpose address registries (2025).
  */
 final class SpecialRanges {
 
@@ -31,18 +33,25 @@ final class SpecialRanges {
           range("255.255.255.255/32", "broadcast"),
           range("240.0.0.0/4", "reserved"));
 
+  /** IANA's reserved 0000::/8, for whatever in it embeds no IPv4 address (checked last). */
+  private static final Range RESERVED_V6 = range("::/8", "reserved by the IETF");
+
   private static final List<Range> IPV6 =
       List.of(
           range("::/128", "unspecified"),
           range("::1/128", "loopback"),
           range("64:ff9b:1::/48", "local-use NAT64"),
           range("100::/64", "discard-only"),
+          range("100:0:0:1::/64", "dummy prefix"),
           range("2001::/32", "Teredo tunnel"),
           range("2001:2::/48", "benchmarking"),
           range("2001:10::/28", "ORCHID"),
           range("2001:20::/28", "ORCHIDv2"),
+          // The rest of 2001::/23 (IETF protocol assignments): a few anycast services, no webhook receivers.
+          range("2001::/23", "IETF protocol assignments"),
           range("2001:db8::/32", "documentation"),
           range("3fff::/20", "documentation"),
+          range("5f00::/16", "segment routing (SRv6) SIDs"),
           range("fc00::/7", "unique local (ULA)"),
           range("fe80::/10", "link-local"),
           range("fec0::/10", "site-local"),
@@ -61,7 +70,7 @@ final class SpecialRanges {
     }
     Embedded embedded = Embedded.of(address);
     if (embedded == null) {
-      return null;
+      return RESERVED_V6.cidr().contains(address) ? RESERVED_V6.label() + " " + RESERVED_V6.cidr() : null;
     }
     String inner = match(IPV4, embedded.ipv4());
     return inner == null ? null : embedded.form() + " of " + inner;
@@ -86,6 +95,10 @@ final class SpecialRanges {
     static @Nullable Embedded of(byte[] v6) {
       if (prefixIs(v6, 10, (byte) 0) && v6[10] == (byte) 0xff && v6[11] == (byte) 0xff) {
         return new Embedded("IPv4-mapped form", slice(v6, 12));
+      }
+      if (prefixIs(v6, 8, (byte) 0) && v6[8] == (byte) 0xff && v6[9] == (byte) 0xff && v6[10] == 0
+          && v6[11] == 0) {
+        return new Embedded("IPv4-translated form", slice(v6, 12));
       }
       if (prefixIs(v6, 12, (byte) 0)) {
         return new Embedded("IPv4-compatible form", slice(v6, 12));

@@ -53,6 +53,13 @@ class AddressPolicyTest {
       "64:ff9b::7f00:1    | NAT64 form of loopback",
       "64:ff9b:1::1       | local-use NAT64",
       "2001:0:4136:e378:8000:63bf:3fff:fdd2 | Teredo",
+      // Issue 12, finding 6: the IPv4-translated form was missing; and the rest of the registries.
+      "::ffff:0:7f00:1    | IPv4-translated form of loopback",
+      "::ffff:0:a9fe:a9fe | IPv4-translated form of link-local (cloud metadata)",
+      "::1:2:3            | reserved by the IETF ::/8",
+      "100:0:0:1::1       | dummy prefix",
+      "2001:3::1          | IETF protocol assignments",
+      "5f00::1            | segment routing",
   })
   void refusesSpecialPurposeAddresses(String literal, String why) throws Exception {
     InetAddress address = InetAddress.getByName(literal); // literals only: no DNS
@@ -62,7 +69,7 @@ class AddressPolicyTest {
   @ParameterizedTest
   @ValueSource(strings = {"93.184.216.34", "8.8.8.8", "172.32.0.1", "100.128.0.1",
       "169.253.255.255", "2606:4700::1111", "64:ff9b::808:808", "2002:808:808::1",
-      "::ffff:8.8.8.8"})
+      "::ffff:8.8.8.8", "::ffff:0:808:808"})
   void allowsPublicAddresses(String literal) throws Exception {
     assertThat(DEFAULT.refusal(InetAddress.getByName(literal))).isEmpty();
   }

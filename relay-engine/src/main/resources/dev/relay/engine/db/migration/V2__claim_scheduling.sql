@@ -60,6 +60,8 @@ CREATE INDEX delivery_dead_key_idx ON ${schema}.delivery (endpoint, ordering_key
 
 -- Routing from the live registrations. An endpoint no live relay serves is marked removed (no new
 -- deliveries; its pending ones are held, never dropped); it comes back when a relay serves it.
+-- With no live relay at all (the last one stopped, e.g. for a restart) routing stays as it was:
+-- messages published until a relay starts again are routed as before, not lost to "removed".
 -- Event types are the union over the live relays that serve an endpoint (an empty list, "every
 -- type", absorbs the rest); on_dead_letter is block if any of them says block, the safe side.
 -- Writes only rows that change.
@@ -108,7 +110,8 @@ AS $fn$
       FROM wanted w
      WHERE e.name = w.name
        AND (e.removed, e.event_types, e.event_type_patterns, e.on_dead_letter)
-           IS DISTINCT FROM (w.removed, w.event_types, w.patterns, w.on_dead_letter);
+           IS DISTINCT FROM (w.removed, w.event_types, w.patterns, w.on_dead_letter)
+       AND EXISTS (SELECT 1 FROM live);
 $fn$;
 
 -- Registers a relay instance with the endpoints it serves ([{name, event_types, patterns,
