@@ -8,6 +8,7 @@ import dev.relay.engine.deadletter.DeadLetters;
 import dev.relay.engine.delivery.Deliveries;
 import dev.relay.engine.endpoint.EndpointSpec;
 import dev.relay.engine.endpoint.Endpoints;
+import dev.relay.engine.logging.EveryFew;
 import dev.relay.engine.loop.DeliveryLoop;
 import dev.relay.engine.metrics.EngineMetrics;
 import dev.relay.engine.publish.MessagePublisher;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -45,6 +47,8 @@ import reactor.core.scheduler.Schedulers;
 public final class RelayEngine {
   private static final Logger log = LoggerFactory.getLogger(RelayEngine.class);
   static final Duration SELF_TEST_TIMEOUT = Duration.ofSeconds(3);
+  /** How often a relay whose NOTIFY self-test failed tests again while its LISTEN connection is up. */
+  static final Duration NOTIFY_RETEST = Duration.ofMinutes(1);
   /** Blocked ordering keys read per gauge refresh, at most. */
   private static final int BLOCKED_KEYS_COUNTED = 10_000;
 
@@ -65,6 +69,9 @@ public final class RelayEngine {
   private volatile boolean running;
   private volatile boolean notifyWorks;
   private volatile boolean selfTested;
+  private final AtomicBoolean selfTesting = new AtomicBoolean();
+  /** How long the self-test waits for its notification; tests shorten it to make one fail. */
+  private volatile Duration selfTestTimeout = SELF_TEST_TIMEOUT;
   private volatile List<String> unserved = List.of();
 
   private RelayEngine(Database database, EngineConfig config, List<EndpointSpec> endpoints, Deliverer deliverer,
@@ -121,6 +128,7 @@ public final class RelayEngine {
               () -> purger.purgeOnce().then()));
           background.add(every(Duration.ZERO, config.gaugeRefresh(), null, this::refreshGauges));
           background.add(every(Registry.HEARTBEAT, Registry.HEARTBEAT, "Heartbeat", registration::heartbeat));
+          background.add(every(NOTIFY_RETEST, NOTIFY_RETEST, null, this::retestNotify));
           log.info("Relay engine started on schema {} (max in flight {}, claim batch {}, lease {})",
               database.sql().schema(), config.maxInFlight(), config.claimBatchSize(), config.lease());
         }))
@@ -133,11 +141,12 @@ public final class RelayEngine {
    */
   private static Disposable every(Duration first, Duration period, @Nullable String what,
       Supplier<Mono<Void>> task) {
+    EveryFew failures = new EveryFew(log, period.compareTo(Duration.ofMinutes(1)) > 0 ? period : Duration.ofMinutes(1));
     return Flux.interval(first, period)
         .onBackpressureDrop()
         .concatMap(tick -> Mono.defer(task).onErrorResume(e -> {
           if (what != null) {
-            log.warn("{} failed ({}); next run in {}", what, e.toString(), period);
+            failures.warn("{} failed ({}); next run in {}", what, e.toString(), period);
           }
           return Mono.empty();
         }))
@@ -159,15 +168,22 @@ public final class RelayEngine {
   private Mono<Void> onListenerConnected() {
     // Catch up on whatever was published while we were not listening.
     loop.wake();
-    if (!selfTested) {
-      selfTested = true;
-      return runSelfTest();
+    if (selfTested) {
+      metrics.listenerReconnected();
     }
-    metrics.listenerReconnected();
+    selfTested = true;
     if (notifyWorks) {
       loop.notifyHealthy(true);
+      return Mono.empty();
     }
-    return Mono.empty();
+    // Not known to work (first connect, or an earlier test failed, perhaps only transiently):
+    // test again on every new connection rather than poll fast for the rest of the relay's life.
+    return runSelfTest();
+  }
+
+  /** While connected but notifications are not known to work, tests again now and then. */
+  private Mono<Void> retestNotify() {
+    return listener.connected() && !notifyWorks ? runSelfTest() : Mono.empty();
   }
 
   private void onListenerLost() {
@@ -180,6 +196,9 @@ public final class RelayEngine {
    * the relay says so once and polls at the faster interval.
    */
   private Mono<Void> runSelfTest() {
+    if (!selfTesting.compareAndSet(false, true)) {
+      return Mono.empty();
+    }
     Sinks.One<Boolean> test = Sinks.one();
     selfTest.set(test);
     String payload = "selftest:" + Long.toHexString(ThreadLocalRandom.current().nextLong());
@@ -187,7 +206,7 @@ public final class RelayEngine {
     return database.queries()
         .one("SELECT pg_notify($1, $2)", row -> true, listener.channel(), payload)
         .then(test.asMono())
-        .timeout(SELF_TEST_TIMEOUT)
+        .timeout(selfTestTimeout)
         .doOnNext(ok -> {
           notifyWorks = true;
           loop.notifyHealthy(true);
@@ -197,9 +216,11 @@ public final class RelayEngine {
           notifyWorks = false;
           loop.notifyHealthy(false);
           log.warn("LISTEN/NOTIFY self-test failed ({}): notifications do not arrive, e.g. behind pgbouncer in "
-              + "transaction mode. Polling every {} instead.", e.toString(), config.pollIntervalWithoutNotify());
+              + "transaction mode. Polling every {} instead; testing again every {} and at every reconnect.",
+              e.toString(), config.pollIntervalWithoutNotify(), NOTIFY_RETEST);
           return Mono.empty();
         })
+        .doFinally(signal -> selfTesting.set(false))
         .then();
   }
 
@@ -262,23 +283,34 @@ public final class RelayEngine {
     boolean connected = listener.connected();
     Throwable failure = loop.failure();
     if (failure != null) {
-      return new EngineHealth(false, connected, "failed", "the delivery pipeline failed: " + failure);
+      return new EngineHealth(false, false, connected, "failed", "the delivery pipeline failed: " + failure);
     }
     if (!running) {
-      return new EngineHealth(false, connected, "stopped", "the delivery loop is not running");
+      return new EngineHealth(false, false, connected, "stopped", "the delivery loop is not running");
+    }
+    Duration since = loop.sinceProgress();
+    if (since.compareTo(loop.stallLimit()) > 0) {
+      String error = loop.lastError();
+      return new EngineHealth(true, false, connected, "stalled", "no claim or settle has completed for "
+          + since.toSeconds() + " s" + (error == null ? "" : " (last error: " + error + ")"));
     }
     String also = unserved.isEmpty() ? "" : "; waiting for a relay that serves them: "
         + String.join(", ", unserved.subList(0, Math.min(5, unserved.size())))
         + (unserved.size() > 5 ? " and " + (unserved.size() - 5) + " more endpoints" : "");
     if (connected && notifyWorks) {
-      return new EngineHealth(true, true, "listen",
+      return new EngineHealth(true, true, true, "listen",
           "woken by LISTEN/NOTIFY; polling every " + config.pollInterval() + also);
     }
     String why = !connected ? "LISTEN connection is down (reconnecting)"
         : selfTestPayload != null && !notifyWorks ? "notifications do not arrive (pgbouncer?)"
         : "LISTEN self-test pending";
-    return new EngineHealth(true, connected, "polling",
+    return new EngineHealth(true, true, connected, "polling",
         why + "; polling every " + config.pollIntervalWithoutNotify() + also);
+  }
+
+  /** For tests: how long the NOTIFY self-test waits. */
+  void selfTestTimeout(Duration timeout) {
+    this.selfTestTimeout = timeout;
   }
 
   /** This relay's instance id in relay.instance. */

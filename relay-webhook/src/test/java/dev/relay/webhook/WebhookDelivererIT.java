@@ -198,14 +198,12 @@ class WebhookDelivererIT {
   }
 
   @Test
-  void dripFeedingServerIsCutAtTheDeadline() {
+  void aDripFedBodyIsCutShortAndTheStatusDecides() {
     long start = System.nanoTime();
     Outcome o = dripDeliverer.deliver(Deliveries.to("drip")).block(Duration.ofSeconds(20));
     Duration took = Duration.ofNanos(System.nanoTime() - start);
-    assertThat(o).isInstanceOfSatisfying(Outcome.Retry.class,
-        r -> assertThat(r.reason()).startsWith("timed out:").contains("1500 ms"));
-    assertThat(took).isGreaterThanOrEqualTo(DRIP_DEADLINE)
-        .isLessThan(DRIP_DEADLINE.plusSeconds(1));
+    assertThat(o).isEqualTo(Outcome.delivered(200));
+    assertThat(took).as("not the 100 s the body would take").isLessThan(Duration.ofSeconds(10));
   }
 
   @Test

@@ -42,7 +42,7 @@ final class Assembly {
 
   private @Nullable RelayConfig relay(RelayFile f) {
     DatabaseSection db = or(f.database(), new DatabaseSection(null, null, null, null, null, null, null, null, null,
-        null, null));
+        null, null, null));
     if (db.url() == null) {
       problems.add("database.url", "is required");
     }
@@ -52,6 +52,16 @@ final class Assembly {
         && f.webhook().attemptDeadline().compareTo(delivery.attemptTimeout()) > 0) {
       problems.add("webhook.attempt-deadline", "must not exceed delivery.attempt-timeout ("
           + Durations.format(delivery.attemptTimeout()) + ")");
+    }
+    if (database != null && delivery != null) {
+      Duration settlePath = database.statementTimeout().plus(delivery.settleLinger());
+      Duration needed = delivery.attemptTimeout().plus(settlePath).plusSeconds(1);
+      if (delivery.lease().compareTo(needed) < 0) {
+        problems.add("delivery.lease", "must be at least delivery.attempt-timeout + delivery.settle-linger + "
+            + "database.statement-timeout + 1s (" + Durations.format(needed) + "), so an attempt that runs out "
+            + "its time can still settle before another relay may claim the row again (a late settle means a "
+            + "duplicate delivery)");
+      }
     }
     WebhookSettings webhook = delivery == null ? null : build("webhook", () -> webhook(f.webhook(), delivery));
     List<EndpointConfig> endpoints = endpoints(or(f.endpoints(), List.of()), f.webhook());
@@ -79,7 +89,8 @@ final class Assembly {
     return DatabaseConfig.of(String.valueOf(s.url()), or(s.user(), "relay"), s.password(), or(s.schema(), "relay"),
         or(s.poolSize(), 10), or(s.connectTimeout(), Duration.ofSeconds(10)),
         s.sslMode() == null ? null : SslMode.parse("database.ssl-mode", s.sslMode()),
-        s.sslRootCert(), s.sslCert(), s.sslKey());
+        s.sslRootCert(), s.sslCert(), s.sslKey())
+        .withStatementTimeout(or(s.statementTimeout(), DatabaseConfig.DEFAULT_STATEMENT_TIMEOUT));
   }
 
   private EngineConfig delivery(@Nullable DeliverySection s) {

@@ -22,6 +22,9 @@ record DatabaseSection(
     @DurationMin(millis = 100, message = "must be at least 100ms")
     @DurationMax(minutes = 5, message = "must be at most 5m: a start that waits longer looks hung")
     java.time.@Nullable Duration connectTimeout,
+    @DurationMin(millis = 500, message = "must be at least 500ms: a busy database answers a claim in tens of ms, a loaded one in seconds")
+    @DurationMax(minutes = 5, message = "must be at most 5m: a frozen connection is noticed only after it")
+    java.time.@Nullable Duration statementTimeout,
     @Nullable Boolean migrate,
     @Pattern(regexp = "disable|allow|prefer|require|verify-ca|verify-full",
         message = "must be disable, allow, prefer, require, verify-ca or verify-full") @Nullable String sslMode,

@@ -11,7 +11,8 @@ import reactor.core.publisher.Mono;
 
 /**
  * Ready means: the database answers, the schema is migrated, the delivery loop runs with a working
- * wakeup source (LISTEN, or the polling fallback), and the relay is not shutting down.
+ * wakeup source (LISTEN, or the polling fallback) and makes progress (a claim or settle completed
+ * recently: a relay wedged on a frozen connection is not ready), and the relay is not shutting down.
  */
 public final class Readiness {
   private final Database database;
@@ -41,9 +42,8 @@ public final class Readiness {
               ? new HealthReport.Check(true, "schema " + database.config().schema() + " is up to date")
               : new HealthReport.Check(false, "schema " + database.config().schema() + " is not migrated; run `relay migrate`"));
           EngineHealth engineHealth = engine.health();
-          checks.put("delivery", engineHealth.running()
-              ? new HealthReport.Check(true, engineHealth.mode() + ": " + engineHealth.detail())
-              : new HealthReport.Check(false, engineHealth.detail()));
+          checks.put("delivery", new HealthReport.Check(engineHealth.ok(),
+              engineHealth.mode() + ": " + engineHealth.detail()));
           if (draining.getAsBoolean()) {
             checks.put("shutdown", new HealthReport.Check(false, "shutting down: no new claims"));
           }

@@ -80,7 +80,7 @@ public final class Relay {
         return cleanup(registry, gc, database).then(Mono.error(e));
       }
       Readiness readiness = new Readiness(database, engine, migrated::get, draining::get, Duration.ofSeconds(2));
-      Gauge.builder(AppMetricNames.READY, () -> engine.health().running() && migrated.get() && !draining.get() ? 1 : 0)
+      Gauge.builder(AppMetricNames.READY, () -> engine.health().ok() && migrated.get() && !draining.get() ? 1 : 0)
           .description("1 while the delivery pipeline runs, the schema is migrated and the relay is not shutting down")
           .register(registry);
       AdminApi admin = new AdminApi(engine, transport.breakers(), config.admin().token(),

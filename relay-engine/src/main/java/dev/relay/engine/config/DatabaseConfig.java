@@ -20,6 +20,9 @@ import org.jspecify.annotations.Nullable;
  *     connection is extra
  * @param connectTimeout connection establishment timeout (default 10 s)
  * @param tls TLS for every connection; must agree with the URL's parameters
+ * @param statementTimeout longest one relay statement may take (default 10 s): past it the relay
+ *     stops waiting, drops the connection (a frozen one would hang forever) and retries, and
+ *     Postgres cancels the statement (statement_timeout of the relay's sessions)
  */
 public record DatabaseConfig(
     String url,
@@ -28,8 +31,10 @@ public record DatabaseConfig(
     String schema,
     int poolSize,
     Duration connectTimeout,
-    DatabaseTls tls) {
+    DatabaseTls tls,
+    Duration statementTimeout) {
 
+  public static final Duration DEFAULT_STATEMENT_TIMEOUT = Duration.ofSeconds(10);
   private static final Pattern SCHEMA = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
   public DatabaseConfig {
@@ -37,6 +42,7 @@ public record DatabaseConfig(
     Checks.notBlank("database.user", user);
     Checks.positive("database.pool-size", poolSize);
     Checks.positive("database.connect-timeout", connectTimeout);
+    Checks.positive("database.statement-timeout", statementTimeout);
     if (schema == null || !SCHEMA.matcher(schema).matches()) {
       throw new IllegalArgumentException(
           "database.schema must be a lower-case SQL identifier (letters, digits, _), was " + schema);
@@ -52,6 +58,11 @@ public record DatabaseConfig(
     }
     UrlParameters fromUrl = UrlParameters.parse(uri.getRawQuery());
     tls = DatabaseTls.combine(tls.mode(), tls.rootCert(), tls.cert(), tls.key(), fromUrl);
+  }
+
+  public DatabaseConfig(String url, String user, @Nullable String password, String schema, int poolSize,
+      Duration connectTimeout, DatabaseTls tls) {
+    this(url, user, password, schema, poolSize, connectTimeout, tls, DEFAULT_STATEMENT_TIMEOUT);
   }
 
   /** TLS as the URL's parameters say ({@code disable} without them). */
@@ -77,11 +88,21 @@ public record DatabaseConfig(
   }
 
   public DatabaseConfig withSchema(String newSchema) {
-    return new DatabaseConfig(url, user, password, newSchema, poolSize, connectTimeout, tls);
+    return new DatabaseConfig(url, user, password, newSchema, poolSize, connectTimeout, tls, statementTimeout);
   }
 
   public DatabaseConfig withTls(DatabaseTls newTls) {
-    return new DatabaseConfig(url, user, password, schema, poolSize, connectTimeout, newTls);
+    return new DatabaseConfig(url, user, password, schema, poolSize, connectTimeout, newTls, statementTimeout);
+  }
+
+  public DatabaseConfig withStatementTimeout(Duration timeout) {
+    return new DatabaseConfig(url, user, password, schema, poolSize, connectTimeout, tls, timeout);
+  }
+
+  /** The same location reached through another host and port (tests: a fault-injecting proxy). */
+  public DatabaseConfig via(String host, int port) {
+    return new DatabaseConfig("postgresql://" + host + ":" + port + "/" + database(), user, password, schema,
+        poolSize, connectTimeout, tls, statementTimeout);
   }
 
   public String host() {

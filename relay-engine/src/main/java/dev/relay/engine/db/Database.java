@@ -29,16 +29,21 @@ import reactor.core.scheduler.Schedulers;
 public final class Database {
   private static final Logger log = LoggerFactory.getLogger(Database.class);
   /**
-   * Settings of the relay's own sessions (never the application's). The relay runs short,
+   * Settings of the relay's own sessions (never the application's). The LISTEN connection gets
+   * them too; LISTEN itself is instant. The relay runs short,
    * repeated statements: JIT compilation never pays off for them, and the claim's cost estimate
    * (a recursive walk) is high enough to trigger it (measured: 230 ms of JIT in a 9 ms claim).
    * Generic plans are planned once per connection instead of on every call (the claim's custom
    * plan took 30-40 ms to plan); ClaimPlanIT checks the claim's generic plan is index-only.
    */
-  static final Map<String, String> SESSION_SETTINGS = Map.of(
-      "idle_in_transaction_session_timeout", "60000",
-      "jit", "off",
-      "plan_cache_mode", "force_generic_plan");
+  static Map<String, String> sessionSettings(DatabaseConfig config) {
+    return Map.of(
+        "idle_in_transaction_session_timeout", "60000",
+        "jit", "off",
+        "plan_cache_mode", "force_generic_plan",
+        // Postgres cancels a statement the relay stopped waiting for (Queries drops its connection).
+        "statement_timeout", String.valueOf(config.statementTimeout().toMillis()));
+  }
 
   private final DatabaseConfig config;
   private final ConnectionPool pool;
@@ -68,7 +73,7 @@ public final class Database {
                 .validationDepth(ValidationDepth.LOCAL)
                 .build());
     this.sql = new Sql(config.schema());
-    this.queries = new Queries(pool);
+    this.queries = new Queries(pool, config.statementTimeout());
   }
 
   public static Database connect(DatabaseConfig config) {
@@ -85,7 +90,7 @@ public final class Database {
             .applicationName("relay")
             .connectTimeout(config.connectTimeout())
             .tcpKeepAlive(true)
-            .options(SESSION_SETTINGS);
+            .options(sessionSettings(config));
     if (config.password() != null) {
       builder.password(config.password());
     }

@@ -1,10 +1,9 @@
 package dev.relay.engine.loop;
 
 import dev.relay.engine.config.EngineConfig;
+import dev.relay.engine.db.Queries;
 import dev.relay.engine.db.Sql;
 import dev.relay.engine.spi.Delivery;
-import io.r2dbc.spi.Connection;
-import io.r2dbc.spi.ConnectionFactory;
 import io.r2dbc.spi.Statement;
 import java.time.OffsetDateTime;
 import java.util.List;
@@ -15,14 +14,14 @@ import reactor.core.publisher.Mono;
 
 /** Runs the claim statement for a plan: one round trip, one lease token per batch. */
 final class Claimer {
-  private final ConnectionFactory pool;
+  private final Queries queries;
   /** Built once: the text is long, and it never changes. */
   private final String claimSql;
   private final EngineConfig config;
   private final UUID instance;
 
-  Claimer(ConnectionFactory pool, Sql sql, EngineConfig config, UUID instance) {
-    this.pool = pool;
+  Claimer(Queries queries, Sql sql, EngineConfig config, UUID instance) {
+    this.queries = queries;
     this.claimSql = sql.claim();
     this.config = config;
     this.instance = instance;
@@ -36,9 +35,7 @@ final class Claimer {
       UUID lease = new UUID(random.nextLong(), random.nextLong());
       long leaseNanos = config.lease().toNanos();
       long sent = System.nanoTime();
-      return Flux.usingWhen(
-              pool.create(),
-              c -> Flux.from(bind(c.createStatement(claimSql), plan, lease).execute())
+      return queries.within(c -> Flux.from(bind(c.createStatement(claimSql), plan, lease).execute())
                   .concatMap(r -> r.map(row -> new Delivery(
                       row.get("id", Long.class),
                       row.get("endpoint", String.class),
@@ -48,8 +45,7 @@ final class Claimer {
                       row.get("content_type", String.class),
                       row.get("ordering_key", String.class),
                       row.get("attempts", Integer.class),
-                      row.get("created_at", OffsetDateTime.class).toInstant()))),
-              Connection::close)
+                      row.get("created_at", OffsetDateTime.class).toInstant()))))
           .collectList()
           .map(deliveries -> {
             long received = System.nanoTime();

@@ -2,6 +2,7 @@ package dev.relay.engine.loop;
 
 import dev.relay.engine.config.EngineConfig;
 import dev.relay.engine.db.Database;
+import dev.relay.engine.logging.EveryFew;
 import dev.relay.engine.metrics.EngineMetrics;
 import dev.relay.engine.spi.Deliverer;
 import dev.relay.engine.spi.Outcome;
@@ -45,6 +46,9 @@ import reactor.util.retry.Retry;
  */
 public final class DeliveryLoop {
   private static final Logger log = LoggerFactory.getLogger(DeliveryLoop.class);
+  /** While a failure lasts, one line per 10 s per kind, not one per claim or retry. */
+  private final EveryFew claimFailures = new EveryFew(log, Duration.ofSeconds(10));
+  private final EveryFew settleFailures = new EveryFew(log, Duration.ofSeconds(10));
   private static final Object SIGNAL = "signal";
   private static final Object POLL = "poll";
   /** Probes after endpoints stop being drained, for publishers that commit long after their insert. */
@@ -70,6 +74,9 @@ public final class DeliveryLoop {
   private volatile @Nullable FluxSink<Work> work;
   private volatile boolean notifyHealthy;
   private volatile @Nullable Throwable failure;
+  /** When a claim or settle last completed ({@link System#nanoTime()}), and the last error since. */
+  private volatile long lastProgressNanos = System.nanoTime();
+  private volatile @Nullable String lastError;
   private @Nullable Disposable pollTimer;
 
   /** {@code attemptClock} times attempts; tests stop it to play a frozen relay. */
@@ -81,12 +88,13 @@ public final class DeliveryLoop {
     this.metrics = metrics;
     this.instance = instance;
     this.attemptClock = attemptClock;
-    this.claimer = new Claimer(database.pool(), database.sql(), config, instance);
-    this.settler = new Settler(database.pool(), database.sql());
+    this.claimer = new Claimer(database.queries(), database.sql(), config, instance);
+    this.settler = new Settler(database.queries(), database.sql());
     this.settlements = new Settlements(new Backoff(config.retry(), () -> ThreadLocalRandom.current().nextDouble()));
     this.lanes = new Lanes(config);
     this.retryTimers = new WakeTimers(timers, this::wake);
     metrics.inFlight(lanes::held);
+    metrics.progressAge(() -> sinceProgress().toMillis() / 1000.0);
   }
 
   public void start() {
@@ -126,6 +134,33 @@ public final class DeliveryLoop {
     return lanes.held();
   }
 
+  /** How long since a claim or settle last completed: the loop's progress. */
+  public Duration sinceProgress() {
+    return Duration.ofNanos(System.nanoTime() - lastProgressNanos);
+  }
+
+  /**
+   * How long without progress means the loop is stalled: three poll intervals (every poll claims,
+   * so a working loop completes a claim at least that often) or, when every slot is taken by
+   * attempts, the attempt timeout (one of them then ends and settles), whichever is longer, plus
+   * the statement timeout.
+   */
+  public Duration stallLimit() {
+    Duration polls = pollInterval().multipliedBy(3);
+    Duration attempts = config.attemptTimeout();
+    return (polls.compareTo(attempts) > 0 ? polls : attempts).plus(database.config().statementTimeout());
+  }
+
+  /** The last claim or settle error since the loop last made progress, if any. */
+  public @Nullable String lastError() {
+    return lastError;
+  }
+
+  private void progressed() {
+    lastProgressNanos = System.nanoTime();
+    lastError = null;
+  }
+
   /** Why the pipeline stopped, if it died (a bug or an Error); null while it runs. */
   public @Nullable Throwable failure() {
     return failure;
@@ -145,7 +180,8 @@ public final class DeliveryLoop {
           .then(Mono.defer(() -> claimRows(plan)))
           .onErrorResume(e -> {
             lanes.claimFailed(plan);
-            log.warn("Claim failed ({}); the next wakeup or poll tries again", e.toString());
+            lastError = "claim failed: " + e;
+            claimFailures.warn("Claim failed ({}); the next wakeup or poll tries again", e.toString());
             return Mono.empty();
           });
       return trigger == POLL ? claim.then(refreshRetryTimer()) : claim;
@@ -184,6 +220,7 @@ public final class DeliveryLoop {
   }
 
   private void admit(ClaimPlan plan, List<Claimed> rows, long nanos) {
+    progressed();
     metrics.claimed(rows.size(), nanos);
     for (Claimed c : rows) {
       holding.put(c.delivery().id(), c);
@@ -247,12 +284,16 @@ public final class DeliveryLoop {
             .jitter(0.5)
             .filter(e -> System.nanoTime() - giveUpAt < 0)
             .doBeforeRetry(s -> {
+              lastError = "settle failed: " + s.failure();
               if (s.totalRetries() == 0) {
-                log.warn("Settling {} deliveries failed ({}); retrying until it lands or their leases end",
+                settleFailures.warn("Settling {} deliveries failed ({}); retrying until it lands or their leases end",
                     batch.size(), s.failure().toString());
               }
             }))
-        .doOnNext(settled -> record(batch, settled))
+        .doOnNext(settled -> {
+          progressed();
+          record(batch, settled);
+        })
         .onErrorResume(e -> {
           metrics.settleFailed();
           log.error("Gave up settling {} deliveries ({}): their leases ended; they are attempted again",

@@ -1,8 +1,7 @@
 package dev.relay.engine.loop;
 
+import dev.relay.engine.db.Queries;
 import dev.relay.engine.db.Sql;
-import io.r2dbc.spi.Connection;
-import io.r2dbc.spi.ConnectionFactory;
 import java.util.List;
 import java.util.UUID;
 import reactor.core.publisher.Flux;
@@ -13,12 +12,12 @@ import reactor.core.publisher.Mono;
  * included) and reports which ones took.
  */
 final class Settler {
-  private final ConnectionFactory pool;
+  private final Queries queries;
   private final String settleSql;
   private final String releaseSql;
 
-  Settler(ConnectionFactory pool, Sql sql) {
-    this.pool = pool;
+  Settler(Queries queries, Sql sql) {
+    this.queries = queries;
     this.settleSql = sql.settle();
     this.releaseSql = sql.release();
   }
@@ -51,9 +50,7 @@ final class Settler {
       holds[i] = s.holdMillis();
       disables[i] = s.disableEndpointReason() == null ? null : "receiver said gone: " + s.disableEndpointReason();
     }
-    return Flux.usingWhen(
-            pool.create(),
-            c -> Flux.from(c.createStatement(settleSql)
+    return queries.within(c -> Flux.from(c.createStatement(settleSql)
                     .bind(0, ids).bind(1, tokens).bind(2, states).bind(3, delays).bind(4, statuses)
                     .bind(5, errors).bind(6, refunds).bind(7, endpoints).bind(8, holds).bind(9, disables)
                     .execute())
@@ -61,8 +58,7 @@ final class Settler {
                     row.get("id", Long.class),
                     row.get("endpoint", String.class),
                     row.get("state", String.class),
-                    row.get("age_seconds", Number.class).doubleValue()))),
-            Connection::close)
+                    row.get("age_seconds", Number.class).doubleValue()))))
         .collectList();
   }
 
@@ -73,11 +69,8 @@ final class Settler {
     }
     Long[] ids = claims.stream().map(c -> c.delivery().id()).toArray(Long[]::new);
     UUID[] tokens = claims.stream().map(Claimed::lease).toArray(UUID[]::new);
-    return Flux.usingWhen(
-            pool.create(),
-            c -> Flux.from(c.createStatement(releaseSql).bind(0, ids).bind(1, tokens).execute())
-                .concatMap(r -> r.getRowsUpdated()),
-            Connection::close)
+    return queries.within(c -> Flux.from(c.createStatement(releaseSql).bind(0, ids).bind(1, tokens).execute())
+            .concatMap(r -> r.getRowsUpdated()))
         .reduce(0L, Long::sum);
   }
 }

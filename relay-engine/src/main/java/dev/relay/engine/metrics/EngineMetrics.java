@@ -34,6 +34,7 @@ public final class EngineMetrics {
   public static final String OLDEST_PENDING = "relay.backlog.oldest.age";
   public static final String IN_FLIGHT = "relay.in.flight";
   public static final String LISTENER_CONNECTED = "relay.listener.connected";
+  public static final String PROGRESS_AGE = "relay.loop.progress.age";
   public static final String LISTENER_RECONNECTS = "relay.listener.reconnects";
   public static final String UNROUTED = "relay.messages.unrouted";
   public static final String PURGED = "relay.retention.purged";
@@ -166,6 +167,14 @@ public final class EngineMetrics {
 
   public void inFlight(Supplier<Number> inFlight) {
     Gauge.builder(IN_FLIGHT, inFlight).description("Deliveries claimed and not yet settled").register(registry);
+  }
+
+  public void progressAge(Supplier<Number> seconds) {
+    Gauge.builder(PROGRESS_AGE, seconds)
+        .description("Seconds since the delivery loop last completed a claim or a settle; a working relay "
+            + "claims at least every poll interval")
+        .baseUnit("seconds")
+        .register(registry);
   }
 
   public void listenerConnected(Supplier<Number> connected) {

@@ -14,6 +14,7 @@ final class CappedBody {
   private final byte[] kept;
   private int keptLength;
   private long read;
+  private boolean stopped;
 
   CappedBody(long cap, int keep) {
     this.cap = cap;
@@ -34,6 +35,16 @@ final class CappedBody {
   /** True once more than the cap was read: stop and close rather than drain. */
   boolean overCap() {
     return read > cap;
+  }
+
+  /** Reading stopped before the end of the body (too slow): what was read is all there is. */
+  void stopEarly() {
+    stopped = true;
+  }
+
+  /** True if the body was cut off: over the cap, or too slow. */
+  boolean stoppedEarly() {
+    return stopped || overCap();
   }
 
   long bytesRead() {

@@ -6,7 +6,9 @@ import io.netty.resolver.AddressResolverGroup;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.ByteBufFlux;
 import reactor.netty.http.client.HttpClient;
@@ -23,6 +25,11 @@ public final class EndpointClient {
 
   /** Body bytes kept for the operator-facing reason. */
   public static final int KEPT_BODY_BYTES = 1024;
+
+  /** The longest the body is read after the status arrived; past it the reply is what was read. */
+  public static final Duration BODY_WAIT = Duration.ofSeconds(1);
+
+  private static final Object STATUS_ARRIVED = new Object();
 
   private final HttpClient client;
   private final String url;
@@ -55,13 +62,18 @@ public final class EndpointClient {
   }
 
   /**
-   * POSTs {@code body} with {@code headers} (set in iteration order, later ones win).
+   * POSTs {@code body} with {@code headers} (set in iteration order, later ones win). The status
+   * decides the outcome: the deadline bounds the wait for it (connection, request, status line and
+   * headers), and the body is then read for at most {@link #BODY_WAIT}, best effort (it only feeds
+   * the operator's error text). A body that is slower than that is cut off with its connection;
+   * the reply keeps its status.
    *
    * @return the reply; errors for transport failures, {@link DeadlineExceededException} when the
-   *     deadline passes, {@code SsrfRefusedException} when the guard refuses the address
+   *     deadline passes before the status arrives, {@code SsrfRefusedException} when the guard
+   *     refuses the address
    */
   public Mono<HttpReply> post(Map<String, String> headers, byte[] body) {
-    Mono<HttpReply> attempt =
+    Flux<Object> attempt =
         client
             .post()
             .uri(url)
@@ -71,9 +83,13 @@ public final class EndpointClient {
                   request.requestHeaders().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
                   return out.sendByteArray(Mono.just(body));
                 })
-            .response(this::read)
-            .next();
-    return attempt.timeout(deadline, Mono.error(() -> new DeadlineExceededException(deadline)));
+            .response((response, content) -> Flux.concat(Mono.just(STATUS_ARRIVED), read(response, content)));
+    // Only the first item (the status has arrived) is bounded by the deadline; the body read
+    // bounds itself.
+    return attempt
+        .timeout(Mono.delay(deadline), item -> Mono.never(), Mono.error(() -> new DeadlineExceededException(deadline)))
+        .ofType(HttpReply.class)
+        .next();
   }
 
   private Mono<HttpReply> read(HttpClientResponse response, ByteBufFlux body) {
@@ -81,6 +97,12 @@ public final class EndpointClient {
         new CappedBody(maxResponseBytes, (int) Math.min(maxResponseBytes, KEPT_BODY_BYTES));
     return body.doOnNext(capped::add)
         .takeUntil(chunk -> capped.overCap())
+        .timeout(BODY_WAIT)
+        .onErrorResume(TimeoutException.class, e -> {
+          // Cancelling the inbound closes the connection instead of pooling it mid-body.
+          capped.stopEarly();
+          return Mono.empty();
+        })
         .then(
             Mono.fromSupplier(
                 () ->
@@ -90,7 +112,7 @@ public final class EndpointClient {
                         response.responseHeaders().get(HttpHeaderNames.LOCATION),
                         capped.start(),
                         capped.bytesRead(),
-                        capped.overCap())));
+                        capped.stoppedEarly())));
   }
 
   @Override

@@ -12,7 +12,8 @@ import org.jspecify.annotations.Nullable;
  * @param bodyStart the first bytes of the body decoded as UTF-8 (at most {@link
  *     EndpointClient#KEPT_BODY_BYTES} bytes), unsanitised
  * @param bodyBytesRead body bytes read in total (at most the cap plus one network read)
- * @param bodyTruncated true if reading stopped at the cap and the connection was closed
+ * @param bodyTruncated true if reading stopped early, at the cap or after {@link
+ *     EndpointClient#BODY_WAIT}, and the connection was closed
  */
 public record HttpReply(
     int status,
