@@ -77,7 +77,8 @@ class RoutingIT {
       await().atMost(WAIT).until(() -> db.count("SELECT count(*) FROM {schema}.delivery WHERE state = 'delivered'") == 200);
       assertThat(db.count("SELECT count(*) FROM {schema}.delivery WHERE state = 'dead'")).isZero();
       assertThat(log).filteredOn(x -> x.engine().equals("old")).extracting(x -> x.delivery().endpoint())
-          .containsOnly("a");
+          .as("the relay without b attempted only a's rows (if any: the other may have taken them all)")
+          .isSubsetOf("a");
       assertThat(log).filteredOn(x -> x.delivery().endpoint().equals("b")).extracting(RecordingDeliverer.Attempt::engine)
           .containsOnly("new");
       assertThat(log).hasSize(200);
