@@ -1,0 +1,52 @@
+package dev.relay.loadtest.run;
+
+import dev.relay.loadtest.ledger.DeliveryLedger;
+import dev.relay.loadtest.ledger.EventIds;
+import dev.relay.loadtest.monitor.Trend;
+import dev.relay.loadtest.process.RelayCluster;
+import dev.relay.loadtest.publish.OpenLoop;
+import dev.relay.loadtest.publish.PublishProgress;
+import dev.relay.loadtest.report.PhaseResult;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A fixed rate for a fixed time (open loop, latency from each event's intended send time), then
+ * waits for the stragglers. Reports whether the backlog grew (slope over the second half of the
+ * publishing) and how long the relay took to catch up after the last publish.
+ */
+public final class OpenLoopPhase {
+  private OpenLoopPhase() {}
+
+  public static PhaseResult run(Workbench bench, RelayCluster cluster, String name, double rate, Duration duration)
+      throws Exception {
+    long total = Math.round(rate * duration.toNanos() / 1e9);
+    EventIds ids = bench.newIds("s");
+    DeliveryLedger ledger = new DeliveryLedger(ids, Math.toIntExact(total));
+    bench.receiver().listen(ledger);
+    bench.context().say("%s: %,.0f events/s for %d s (%,d events)", name, rate, duration.toSeconds(), total);
+    PublishProgress progress = new PublishProgress();
+    PhaseMeter meter = PhaseMeter.start(bench, cluster, ledger, progress);
+    new OpenLoop(bench.events(ids), rate, total, bench.options().publishBatch(), bench.options().publishConnections())
+        .run(bench.publisher(), progress).block(duration.plus(bench.options().drainTimeout()));
+    long publishEnd = System.nanoTime();
+    boolean complete = ledger.awaitComplete(bench.options().drainTimeout());
+    long end = complete ? ledger.completedAtNanos().orElse(System.nanoTime()) : System.nanoTime();
+    PhaseMeter.Finished f = meter.finish(complete, end);
+
+    double publishSeconds = (publishEnd - meter.startNanos()) / 1e9;
+    double growth = Trend.slope(f.samples(), publishSeconds / 2, publishSeconds, s -> s.backlog());
+    double catchUp = Math.max(0, (end - publishEnd) / 1e9);
+    List<String> notes = new ArrayList<>();
+    if (!complete) {
+      long discarded = bench.discardBacklog();
+      notes.add(String.format(Locale.ROOT, "TIMED OUT %d s after the last publish: %,d of %,d delivered; %,d pending "
+          + "rows discarded", bench.options().drainTimeout().toSeconds(), f.correctness().delivered(), total, discarded));
+    }
+    String load = String.format(Locale.ROOT, "open loop, %,.0f/s for %d s, up to %d per statement over %d "
+        + "connection(s)", rate, duration.toSeconds(), bench.options().publishBatch(), bench.options().publishConnections());
+    return f.result(name, load, cluster.relays().size(), bench.endpoints().size(), growth, catchUp, notes);
+  }
+}

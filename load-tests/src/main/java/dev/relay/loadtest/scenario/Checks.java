@@ -1,0 +1,73 @@
+package dev.relay.loadtest.scenario;
+
+import dev.relay.loadtest.monitor.Sample;
+import dev.relay.loadtest.monitor.Trend;
+import dev.relay.loadtest.report.PhaseResult;
+import dev.relay.loadtest.report.TargetCheck;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.ToDoubleFunction;
+import org.jspecify.annotations.Nullable;
+
+/** The targets as {@link TargetCheck}s, phrased the same way in every scenario. */
+final class Checks {
+  private Checks() {}
+
+  static TargetCheck ofLowerCeiling(PhaseResult p, double atLeast) {
+    Double ratio = p.ratios().ofLower();
+    String target = String.format(Locale.ROOT, "%s >= %.0f%% of the lower ceiling", p.name(), 100 * atLeast);
+    if (ratio == null) {
+      return new TargetCheck(target, "no ceiling measured", false);
+    }
+    return new TargetCheck(target, String.format(Locale.ROOT, "%.0f%% (%,.0f/s)%s", 100 * ratio, p.throughput(),
+        p.correctness().timedOut() ? ", drain timed out" : ""), ratio >= atLeast && !p.correctness().timedOut());
+  }
+
+  static TargetCheck ofCeiling(PhaseResult p, String ceiling, @Nullable Double perSecond, double atLeast) {
+    String target = String.format(Locale.ROOT, "%s >= %.0f%% of %s", p.name(), 100 * atLeast, ceiling);
+    if (perSecond == null || perSecond <= 0) {
+      return new TargetCheck(target, "not measured", false);
+    }
+    double ratio = p.throughput() / perSecond;
+    return new TargetCheck(target, String.format(Locale.ROOT, "%.0f%% (%,.0f/s of %,.0f/s)", 100 * ratio,
+        p.throughput(), perSecond), ratio >= atLeast && !p.correctness().timedOut());
+  }
+
+  static TargetCheck peakRss(PhaseResult p, double mib) {
+    return new TargetCheck(String.format(Locale.ROOT, "%s peak RSS <= %.0f MiB", p.name(), mib),
+        String.format(Locale.ROOT, "%.0f MiB", p.usage().peakRssMiB()), p.usage().peakRssMiB() <= mib);
+  }
+
+  static TargetCheck latency(PhaseResult p, String percentile, double measured, double ms) {
+    return new TargetCheck(String.format(Locale.ROOT, "%s %s <= %.0f ms", p.name(), percentile, ms),
+        String.format(Locale.ROOT, "%.2f ms", measured), measured <= ms && p.correctness().ok());
+  }
+
+  /** The backlog does not grow: slope under 1% of the rate per second and caught up within 2 s. */
+  static TargetCheck noGrowingBacklog(PhaseResult p, double rate) {
+    boolean met = p.backlogGrowthPerSecond() <= 0.01 * rate && p.catchUpSeconds() <= 2 && !p.correctness().timedOut();
+    return new TargetCheck(p.name() + " no growing backlog", String.format(Locale.ROOT,
+        "backlog slope %.1f/s, peak %,d, caught up %.2f s after the last publish", p.backlogGrowthPerSecond(),
+        p.peakBacklog(), p.catchUpSeconds()), met);
+  }
+
+  static TargetCheck noDuplicates(PhaseResult p) {
+    return new TargetCheck(p.name() + " no duplicates", p.correctness().duplicates() + " duplicates",
+        p.correctness().duplicates() == 0);
+  }
+
+  /**
+   * Flat over a soak: the mean of the last 10% of the run at most {@code factor} times (plus
+   * {@code slack}) the mean of 10-20% (the first 10% is start-up).
+   */
+  static TargetCheck flat(PhaseResult p, String what, ToDoubleFunction<Sample> value, double factor, double slack,
+      String unit) {
+    List<Sample> s = p.samples();
+    double end = s.isEmpty() ? 0 : s.get(s.size() - 1).t();
+    double early = Trend.mean(s, 0.1 * end, 0.2 * end, value);
+    double late = Trend.mean(s, 0.9 * end, end, value);
+    boolean met = !Double.isNaN(early) && !Double.isNaN(late) && late <= early * factor + slack;
+    return new TargetCheck(String.format(Locale.ROOT, "%s %s flat (last 10%% <= %.1fx the 10-20%% window + %.0f %s)",
+        p.name(), what, factor, slack, unit), String.format(Locale.ROOT, "%.1f -> %.1f %s", early, late, unit), met);
+  }
+}
