@@ -43,6 +43,8 @@ public final class PhaseSampler implements AutoCloseable {
     this.relays = relays;
     this.database = new DatabaseProbe(server, schema);
     this.lastCpuNanos = relays.get().cpuNanos();
+    this.lastPublished = progress.published();
+    this.lastDelivered = ledger.counts().unique();
     this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "phase-sampler");
       t.setDaemon(true);
@@ -53,7 +55,7 @@ public final class PhaseSampler implements AutoCloseable {
   public static PhaseSampler start(Duration interval, DeliveryLedger ledger, PublishProgress progress,
       Supplier<ProcSample> relays, PostgresServer server, String schema) {
     PhaseSampler s = new PhaseSampler(ledger, progress, relays, server, schema);
-    s.thread.scheduleAtFixedRate(s::sampleSafely, interval.toNanos(), interval.toNanos(), TimeUnit.NANOSECONDS);
+    s.thread.scheduleAtFixedRate(s::sampleSafely, 0, interval.toNanos(), TimeUnit.NANOSECONDS);
     return s;
   }
 
@@ -67,7 +69,9 @@ public final class PhaseSampler implements AutoCloseable {
 
   private synchronized void sample() {
     long now = System.nanoTime();
-    double dt = (now - lastNanos) / 1e9;
+    // The first sample (at the start) has no interval behind it: rates 0.
+    double dt = Math.max(now - lastNanos, 1) / 1e9;
+    boolean first = samples.isEmpty();
     long published = progress.published();
     long delivered = ledger.counts().unique();
     LatencySummary l = ledger.latency().interval();
@@ -75,14 +79,20 @@ public final class PhaseSampler implements AutoCloseable {
     long backlog = database.backlog();
     peakBacklog = Math.max(peakBacklog, backlog);
     if (samples.size() < MAX_SAMPLES) {
-      samples.add(new Sample((now - startNanos) / 1e9, published, delivered, (published - lastPublished) / dt,
-          (delivered - lastDelivered) / dt, l.p50(), l.p90(), l.p99(), l.max(), backlog, database.deadTuples(),
-          p.rssBytes() / 1048576.0, 100.0 * Math.max(0, p.cpuNanos() - lastCpuNanos) / (now - lastNanos)));
+      samples.add(new Sample((now - startNanos) / 1e9, published, delivered,
+          first ? 0 : (published - lastPublished) / dt, first ? 0 : (delivered - lastDelivered) / dt,
+          known(l, l.p50()), known(l, l.p90()), known(l, l.p99()), known(l, l.max()), backlog, database.deadTuples(), p.rssBytes() / 1048576.0,
+          first ? 0 : 100.0 * Math.max(0, p.cpuNanos() - lastCpuNanos) / (dt * 1e9)));
     }
     lastNanos = now;
     lastPublished = published;
     lastDelivered = delivered;
     lastCpuNanos = p.cpuNanos();
+  }
+
+  /** A percentile of an interval, or -1 (unknown) when nothing arrived in it. */
+  private static double known(LatencySummary interval, double value) {
+    return interval.count() == 0 ? -1 : value;
   }
 
   /** Takes a last sample and stops; the samples so far. */

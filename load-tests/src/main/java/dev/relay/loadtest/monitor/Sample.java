@@ -8,7 +8,7 @@ package dev.relay.loadtest.monitor;
  * @param delivered distinct events arrived so far
  * @param publishedPerSecond in this interval
  * @param deliveredPerSecond in this interval
- * @param p50 latency of this interval's first arrivals, ms (0 when none)
+ * @param p50 latency of this interval's first arrivals, ms (-1 when none arrived)
  * @param p90 ms
  * @param p99 ms
  * @param max ms

@@ -29,9 +29,8 @@ public final class Trend {
     return n < 3 || denominator == 0 ? 0 : (n * sxy - sx * sy) / denominator;
   }
 
-  /** Mean of {@code value} over samples with {@code from <= t <= to} (known values only); NaN if none. */
-  public static double mean(List<Sample> samples, double from, double to, ToDoubleFunction<Sample> value) {
-    return samples.stream().filter(s -> s.t() >= from && s.t() <= to).mapToDouble(value).filter(v -> v >= 0)
-        .average().orElse(Double.NaN);
+  /** Mean of {@code value} over the samples (known values only); NaN if none. */
+  public static double mean(List<Sample> samples, ToDoubleFunction<Sample> value) {
+    return samples.stream().mapToDouble(value).filter(v -> v >= 0).average().orElse(Double.NaN);
   }
 }

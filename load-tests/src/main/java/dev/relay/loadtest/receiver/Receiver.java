@@ -84,6 +84,6 @@ public final class Receiver implements AutoCloseable {
   @Override
   public void close() {
     server.disposeNow(Duration.ofSeconds(10));
-    loops.disposeLater().block(Duration.ofSeconds(10));
+    loops.disposeLater(Duration.ZERO, Duration.ofSeconds(5)).block(Duration.ofSeconds(10));
   }
 }

@@ -57,17 +57,18 @@ final class Checks {
   }
 
   /**
-   * Flat over a soak: the mean of the last 10% of the run at most {@code factor} times (plus
-   * {@code slack}) the mean of 10-20% (the first 10% is start-up).
+   * Flat over a soak: the mean of the last tenth of the samples at most {@code factor} times (plus
+   * {@code slack}) the mean of the second tenth (the first is start-up). Each window has at least
+   * one sample.
    */
   static TargetCheck flat(PhaseResult p, String what, ToDoubleFunction<Sample> value, double factor, double slack,
       String unit) {
     List<Sample> s = p.samples();
-    double end = s.isEmpty() ? 0 : s.get(s.size() - 1).t();
-    double early = Trend.mean(s, 0.1 * end, 0.2 * end, value);
-    double late = Trend.mean(s, 0.9 * end, end, value);
+    int tenth = Math.max(1, s.size() / 10);
+    double early = Trend.mean(s.subList(Math.min(tenth, s.size()), Math.min(2 * tenth, s.size())), value);
+    double late = Trend.mean(s.subList(Math.max(0, s.size() - tenth), s.size()), value);
     boolean met = !Double.isNaN(early) && !Double.isNaN(late) && late <= early * factor + slack;
-    return new TargetCheck(String.format(Locale.ROOT, "%s %s flat (last 10%% <= %.1fx the 10-20%% window + %.0f %s)",
+    return new TargetCheck(String.format(Locale.ROOT, "%s %s flat (last tenth <= %.1fx the second tenth + %.0f %s)",
         p.name(), what, factor, slack, unit), String.format(Locale.ROOT, "%.1f -> %.1f %s", early, late, unit), met);
   }
 }
