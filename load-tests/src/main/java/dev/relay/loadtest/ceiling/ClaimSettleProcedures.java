@@ -94,10 +94,7 @@ public final class ClaimSettleProcedures {
    * most {@code cap} per endpoint; the rows settled and the seconds it took.
    */
   public static Drained drain(Connection c, Sql sql, int cap, int batch) throws SQLException {
-    String schema = Identifiers.checked(sql.schema());
-    try (Statement st = c.createStatement()) {
-      st.execute(DRAIN.formatted(schema, CLAIM_SETTLE));
-    }
+    String schema = install(c, sql, DRAIN);
     try (PreparedStatement call = c.prepareStatement("CALL " + schema + ".load_ceiling_drain(?, ?, ?, ?, 0, 0)")) {
       call.setString(1, sql.claim());
       call.setString(2, sql.settle());
@@ -115,10 +112,7 @@ public final class ClaimSettleProcedures {
    * one row each, inside Postgres; each one's duration in microseconds.
    */
   public static double[] roundTrips(Connection c, Sql sql, int rounds, String payload) throws SQLException {
-    String schema = Identifiers.checked(sql.schema());
-    try (Statement st = c.createStatement()) {
-      st.execute(ROUND_TRIPS.formatted(schema, CLAIM_SETTLE));
-    }
+    String schema = install(c, sql, ROUND_TRIPS);
     try (PreparedStatement call = c.prepareStatement(
         "CALL " + schema + ".load_ceiling_round_trips(?, ?, ?, ?, ?, NULL)")) {
       call.setString(1, sql.publish());
@@ -137,6 +131,15 @@ public final class ClaimSettleProcedures {
         return out;
       }
     }
+  }
+
+  /** Creates (or replaces) a procedure from its template in the statements' schema; the schema. */
+  private static String install(Connection c, Sql sql, String template) throws SQLException {
+    String schema = Identifiers.checked(sql.schema());
+    try (Statement st = c.createStatement()) {
+      st.execute(template.formatted(schema, CLAIM_SETTLE));
+    }
+    return schema;
   }
 
   /** Rows settled by {@link #drain} and how long it took. */

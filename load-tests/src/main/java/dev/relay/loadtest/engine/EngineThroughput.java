@@ -14,7 +14,7 @@ import dev.relay.loadtest.report.Ceilings;
 import dev.relay.loadtest.report.PhaseResult;
 import dev.relay.loadtest.report.RunReport;
 import dev.relay.loadtest.report.TargetCheck;
-import dev.relay.loadtest.scenario.Scenario;
+import dev.relay.loadtest.scenario.DescribedScenario;
 import dev.relay.loadtest.scenario.ScenarioContext;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.Connection;
@@ -40,24 +40,14 @@ import reactor.core.publisher.Mono;
  *       timed from start until the last settle; for a few claim-batch / in-flight settings.
  * </ol>
  */
-public final class EngineThroughput implements Scenario {
+public final class EngineThroughput extends DescribedScenario {
   private static final int ENDPOINTS = 4;
   private static final int CEILING_BATCH = 100;
   private static final int[][] SETTINGS = {{100, 256}, {100, 1000}, {250, 1000}, {500, 2000}};
 
-  @Override
-  public String name() {
-    return "engine";
-  }
-
-  @Override
-  public String summary() {
-    return "the engine alone (no-op deliverer, 4 endpoints, --events 50000) vs the in-database ceiling";
-  }
-
-  @Override
-  public Map<String, String> defaults() {
-    return Map.of("events", "50000");
+  public EngineThroughput() {
+    super("engine", "the engine alone (no-op deliverer, 4 endpoints, --events 50000) vs the in-database ceiling",
+        Map.of("events", "50000"));
   }
 
   @Override

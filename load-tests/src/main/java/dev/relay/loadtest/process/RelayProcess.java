@@ -7,14 +7,24 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
  * One relay: {@code java [jvm args] -jar relay.jar run --config <file>}, output to a log file.
  * The child gets this process's environment without any inherited {@code RELAY_*} variable (they
- * would override the generated file) plus the run's overrides.
+ * would override the generated file) plus the run's overrides. Relays still running when this
+ * JVM exits are killed.
  */
 public final class RelayProcess implements AutoCloseable {
+  /** Relays still running; SIGKILLed if this JVM exits first (Ctrl-C), so none is left behind. */
+  private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
+
+  static {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(Process::destroyForcibly), "relay-reaper"));
+  }
+
   private final String name;
   private final Process process;
   private final Path log;
@@ -40,7 +50,10 @@ public final class RelayProcess implements AutoCloseable {
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().keySet().removeIf(k -> k.startsWith("RELAY_"));
     pb.environment().putAll(RelayConfigFile.environment(spec.overrides()));
-    return new RelayProcess(name, pb.start(), log, new AdminClient(port, spec.adminToken()));
+    Process process = pb.start();
+    LIVE.add(process);
+    process.onExit().thenRun(() -> LIVE.remove(process));
+    return new RelayProcess(name, process, log, new AdminClient(port, spec.adminToken()));
   }
 
   public String name() {

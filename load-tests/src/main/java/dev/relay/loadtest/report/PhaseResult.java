@@ -20,7 +20,8 @@ import java.util.List;
  * @param peakBacklog largest pending count sampled
  * @param backlogGrowthPerSecond slope of the backlog over the second half of an open-loop
  *     phase's publishing (0 for other phases): positive means the relay falls behind
- * @param catchUpSeconds open loop: from the last publish to the last arrival
+ * @param catchUpSeconds open loop: from the last publish to the last arrival (-1: never caught up;
+ *     0 for other phases)
  * @param usage the relays' CPU and memory
  * @param ratios throughput as a fraction of the ceilings
  * @param samples the time series

@@ -33,10 +33,12 @@ public final class SummaryTable {
       }
       if (p.catchUpSeconds() > 0) {
         b.append(String.format(Locale.ROOT, "; caught up %.2f s after the last publish", p.catchUpSeconds()));
+      } else if (p.catchUpSeconds() < 0) {
+        b.append("; never caught up");
       }
       b.append(String.format(Locale.ROOT, "; peak backlog %,d", p.peakBacklog()));
       if (p.backlogGrowthPerSecond() != 0) {
-        b.append(String.format(Locale.ROOT, " (growing %.1f/s)", p.backlogGrowthPerSecond()));
+        b.append(String.format(Locale.ROOT, " (trend %+.1f/s while publishing)", p.backlogGrowthPerSecond()));
       }
       if (p.publishLag().count() > 0) {
         b.append("; publish lag p99 ").append(Format.ms(p.publishLag().p99())).append(" ms");

@@ -97,13 +97,13 @@ final class SvgChart {
     return m;
   }
 
-  /** The smallest 1, 2, 2.5 or 5 times a power of ten that is at least {@code v} (1 for 0). */
+  /** The smallest 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a power of ten that is at least {@code v} (1 for 0). */
   static double niceCeiling(double v) {
     if (v <= 0) {
       return 1;
     }
     double magnitude = Math.pow(10, Math.floor(Math.log10(v)));
-    for (double step : new double[] {1, 2, 2.5, 5, 10}) {
+    for (double step : new double[] {1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10}) {
       if (step * magnitude >= v) {
         return step * magnitude;
       }
@@ -115,6 +115,7 @@ final class SvgChart {
     if (v >= 10_000) {
       return String.format(Locale.ROOT, "%.0fk", v / 1000);
     }
-    return v == Math.rint(v) ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.2f", v);
+    String s = String.format(Locale.ROOT, "%.2f", v);
+    return s.replaceAll("\\.?0+$", "");
   }
 }

@@ -38,7 +38,7 @@ public final class OpenLoopPhase {
 
     double publishSeconds = (publishEnd - meter.startNanos()) / 1e9;
     double growth = Trend.slope(f.samples(), publishSeconds / 2, publishSeconds, s -> s.backlog());
-    double catchUp = Math.max(0, (end - publishEnd) / 1e9);
+    double catchUp = complete ? Math.max(0, (end - publishEnd) / 1e9) : -1;
     List<String> notes = new ArrayList<>();
     if (!complete) {
       long discarded = bench.discardBacklog();

@@ -16,17 +16,12 @@ import java.util.function.Function;
  * defaults), {@code slow-receiver} (every answer delayed) and {@code endpoints} (many endpoints,
  * Zipf traffic) are this scenario with other defaults and targets.
  */
-final class DrainScenario implements Scenario {
-  private final String name;
-  private final String summary;
-  private final Map<String, String> defaults;
+final class DrainScenario extends DescribedScenario {
   private final Function<PhaseResult, List<TargetCheck>> targets;
 
   DrainScenario(String name, String summary, Map<String, String> defaults,
       Function<PhaseResult, List<TargetCheck>> targets) {
-    this.name = name;
-    this.summary = summary;
-    this.defaults = Map.copyOf(defaults);
+    super(name, summary, defaults);
     this.targets = targets;
   }
 
@@ -48,21 +43,6 @@ final class DrainScenario implements Scenario {
   }
 
   @Override
-  public String name() {
-    return name;
-  }
-
-  @Override
-  public String summary() {
-    return summary;
-  }
-
-  @Override
-  public Map<String, String> defaults() {
-    return defaults;
-  }
-
-  @Override
   public RunReport run(ScenarioContext context) throws Exception {
     var o = context.options();
     String description = String.format(Locale.ROOT, "%,d x %d B published while paused, drained by %d relay(s), "
@@ -70,7 +50,7 @@ final class DrainScenario implements Scenario {
         o.receiverDescription());
     RunReport r = EndToEnd.run(context, description,
         bench -> CeilingRuns.throughput(bench, o.events(), o.relays()),
-        (bench, fleet) -> List.of(DrainPhase.run(bench, fleet.start(o.relays()), name, o.events())));
+        (bench, fleet) -> List.of(DrainPhase.run(bench, fleet.start(o.relays()), name(), o.events())));
     PhaseResult drain = r.phases().get(0);
     List<TargetCheck> checks = new java.util.ArrayList<>(targets.apply(drain));
     Double bound = r.ceilings().theoreticalHttp();

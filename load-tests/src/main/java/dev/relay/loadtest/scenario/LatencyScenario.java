@@ -10,20 +10,10 @@ import java.util.Locale;
 import java.util.Map;
 
 /** latency: sequential publish → arrival round trips on an idle relay (NOTIFY, not polling). */
-final class LatencyScenario implements Scenario {
-  @Override
-  public String name() {
-    return "latency";
-  }
-
-  @Override
-  public String summary() {
-    return "1000 sequential publish -> arrival round trips on an idle relay (targets p50 <= 3 ms, p99 <= 10 ms)";
-  }
-
-  @Override
-  public Map<String, String> defaults() {
-    return Map.of("events", "1000");
+final class LatencyScenario extends DescribedScenario {
+  LatencyScenario() {
+    super("latency", "1000 sequential publish -> arrival round trips on an idle relay (targets p50 <= 3 ms, "
+        + "p99 <= 10 ms)", Map.of("events", "1000"));
   }
 
   @Override

@@ -15,20 +15,10 @@ import java.util.Locale;
 import java.util.Map;
 
 /** multi: several relays drain one backlog together (no duplicates), against one relay alone. */
-final class MultiScenario implements Scenario {
-  @Override
-  public String name() {
-    return "multi";
-  }
-
-  @Override
-  public String summary() {
-    return "3 relays drain 50000 together: no duplicates; throughput vs 1 relay (--compare-single)";
-  }
-
-  @Override
-  public Map<String, String> defaults() {
-    return Map.of("events", "50000", "relays", "3", "compare-single", "true", "publish-batch", "1000");
+final class MultiScenario extends DescribedScenario {
+  MultiScenario() {
+    super("multi", "3 relays drain 50000 together: no duplicates; throughput vs 1 relay (--compare-single)",
+        Map.of("events", "50000", "relays", "3", "compare-single", "true", "publish-batch", "1000"));
   }
 
   @Override

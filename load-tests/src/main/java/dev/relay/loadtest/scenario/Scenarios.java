@@ -1,13 +1,15 @@
 package dev.relay.loadtest.scenario;
 
 import dev.relay.loadtest.engine.EngineThroughput;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * Every scenario by name, in --help order. To add one (e.g. an engine-level benchmark under
- * {@code dev.relay.loadtest.engine}), implement {@link Scenario} and add it to {@link #BUILT_IN}.
+ * {@code dev.relay.loadtest.engine}), extend {@link DescribedScenario} (or implement {@link
+ * Scenario}) and add it to {@link #BUILT_IN}.
  */
 public final class Scenarios {
   private static final Map<String, Scenario> BUILT_IN = index(
@@ -37,6 +39,6 @@ public final class Scenarios {
         throw new IllegalStateException("two scenarios named " + s.name());
       }
     }
-    return java.util.Collections.unmodifiableMap(m);
+    return Collections.unmodifiableMap(m);
   }
 }

@@ -18,16 +18,11 @@ import java.util.stream.Collectors;
  * no growing backlog, p99) and {@code soak} (one rate for 30 minutes: memory, latency and dead
  * tuples stay flat).
  */
-final class SteadyScenario implements Scenario {
-  private final String name;
-  private final String summary;
-  private final Map<String, String> defaults;
+final class SteadyScenario extends DescribedScenario {
   private final boolean soak;
 
   private SteadyScenario(String name, String summary, Map<String, String> defaults, boolean soak) {
-    this.name = name;
-    this.summary = summary;
-    this.defaults = Map.copyOf(defaults);
+    super(name, summary, defaults);
     this.soak = soak;
   }
 
@@ -43,21 +38,6 @@ final class SteadyScenario implements Scenario {
   }
 
   @Override
-  public String name() {
-    return name;
-  }
-
-  @Override
-  public String summary() {
-    return summary;
-  }
-
-  @Override
-  public Map<String, String> defaults() {
-    return defaults;
-  }
-
-  @Override
   public RunReport run(ScenarioContext context) throws Exception {
     var o = context.options();
     String rates = o.rates().stream().map(r -> String.format(Locale.ROOT, "%,.0f/s", r)).collect(Collectors.joining(", "));
@@ -68,7 +48,7 @@ final class SteadyScenario implements Scenario {
           RelayCluster cluster = fleet.start(o.relays());
           List<PhaseResult> phases = new ArrayList<>();
           for (double rate : o.rates()) {
-            phases.add(OpenLoopPhase.run(bench, cluster, String.format(Locale.ROOT, "%s %.0f/s", name, rate), rate,
+            phases.add(OpenLoopPhase.run(bench, cluster, String.format(Locale.ROOT, "%s %.0f/s", name(), rate), rate,
                 o.duration()));
           }
           return phases;

@@ -58,8 +58,9 @@ class ReportRenderTest {
   @Test
   void niceAxisMaximaAreRoundNumbers() {
     assertThat(SvgChart.niceCeiling(0)).isEqualTo(1);
-    assertThat(SvgChart.niceCeiling(7.3)).isEqualTo(10);
-    assertThat(SvgChart.niceCeiling(1234)).isEqualTo(2000);
+    assertThat(SvgChart.niceCeiling(7.3)).isEqualTo(8);
+    assertThat(SvgChart.niceCeiling(121)).isEqualTo(150);
     assertThat(SvgChart.niceCeiling(2400)).isEqualTo(2500);
+    assertThat(SvgChart.niceCeiling(9000)).isEqualTo(10000);
   }
 }
