@@ -62,6 +62,7 @@ class ScenarioSmokeIT {
     assertThat(r.ceilings().database()).isNotNull();
     assertThat(r.ceilings().http()).isNotNull();
     assertThat(r.phases().get(0).correctness().duplicates()).isZero();
+    assertThat(r.phases().get(0).notes().get(0)).as("the relay's own metrics agree").contains("30 delivered");
     assertThat(r.tables()).extracting(t -> t.table()).contains("delivery", "message");
   }
 
@@ -75,8 +76,8 @@ class ScenarioSmokeIT {
   }
 
   @Test
-  void steadyOpenLoopDeliversEveryScheduledEvent() throws Exception {
-    RunReport r = run("steady", "--rates", "40", "--duration", "2s");
+  void steadyOpenLoopDeliversEveryScheduledEventPublishedOverR2dbc() throws Exception {
+    RunReport r = run("steady", "--rates", "40", "--duration", "2s", "--publisher", "r2dbc");
 
     assertThat(r.phases().get(0).correctness().published()).isEqualTo(80);
     assertThat(r.phases().get(0).samples()).isNotEmpty();

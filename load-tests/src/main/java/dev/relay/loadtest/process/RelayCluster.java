@@ -54,6 +54,19 @@ public final class RelayCluster implements AutoCloseable {
     return total;
   }
 
+  /** /metrics of every relay, summed; a relay that does not answer counts as nothing. */
+  public MetricTotals metrics() throws InterruptedException {
+    MetricTotals total = MetricTotals.NONE;
+    for (RelayProcess r : relays) {
+      try {
+        total = total.plus(MetricTotals.parse(r.admin().metrics()));
+      } catch (IOException e) {
+        // not answering (stopping, or killed by a fault-injection run)
+      }
+    }
+    return total;
+  }
+
   /** SIGTERM to all, then waits for each (SIGKILL after the wait). Exit codes in relay order. */
   public List<Integer> terminate(Duration wait) throws InterruptedException {
     relays.forEach(RelayProcess::requestStop);

@@ -4,6 +4,7 @@ import dev.relay.loadtest.ledger.DeliveryLedger;
 import dev.relay.loadtest.ledger.LatencySummary;
 import dev.relay.loadtest.monitor.PhaseSampler;
 import dev.relay.loadtest.monitor.Sample;
+import dev.relay.loadtest.process.MetricTotals;
 import dev.relay.loadtest.process.ProcSample;
 import dev.relay.loadtest.process.RelayCluster;
 import dev.relay.loadtest.publish.PublishProgress;
@@ -12,6 +13,7 @@ import dev.relay.loadtest.report.Correctness;
 import dev.relay.loadtest.report.PhaseResult;
 import dev.relay.loadtest.report.Ratios;
 import dev.relay.loadtest.report.RelayUsage;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -30,22 +32,26 @@ final class PhaseMeter {
   private final PhaseSampler sampler;
   private final ReceiverCounts receiverBefore;
   private final long cpuBefore;
+  private final MetricTotals metricsBefore;
   private final long startNanos;
 
-  private PhaseMeter(Workbench bench, RelayCluster cluster, DeliveryLedger ledger, PublishProgress progress) {
+  private PhaseMeter(Workbench bench, RelayCluster cluster, DeliveryLedger ledger, PublishProgress progress)
+      throws InterruptedException {
     this.bench = bench;
     this.cluster = cluster;
     this.ledger = ledger;
     this.progress = progress;
     this.receiverBefore = bench.receiver().counts();
     this.cpuBefore = cluster.sample().cpuNanos();
+    this.metricsBefore = cluster.metrics();
     this.sampler = PhaseSampler.start(bench.options().sampleInterval(), ledger, progress, cluster::sample,
         bench.postgres(), bench.schema());
     this.startNanos = System.nanoTime();
   }
 
   /** Starts sampling now; the phase's measured window starts now too. */
-  static PhaseMeter start(Workbench bench, RelayCluster cluster, DeliveryLedger ledger, PublishProgress progress) {
+  static PhaseMeter start(Workbench bench, RelayCluster cluster, DeliveryLedger ledger, PublishProgress progress)
+      throws InterruptedException {
     return new PhaseMeter(bench, cluster, ledger, progress);
   }
 
@@ -59,6 +65,7 @@ final class PhaseMeter {
     long wall = System.nanoTime() - startNanos;
     List<Sample> samples = sampler.stop();
     ProcSample after = cluster.sample();
+    String relayView = RelayView.describe(cluster.metrics().minus(metricsBefore));
     long published = progress.published();
     DeliveryLedger.Missing missing = ledger.missing(published, 5);
     var counts = ledger.counts();
@@ -72,17 +79,22 @@ final class PhaseMeter {
     double firstArrival = ledger.earliestArrivalNanos().isPresent()
         ? (ledger.earliestArrivalNanos().getAsLong() - startNanos) / 1e6 : -1;
     return new Finished(correctness, seconds, counts.unique() / seconds, ledger.latency().total(),
-        progress.lag().total(), firstArrival, sampler.peakBacklog(), usage, samples);
+        progress.lag().total(), firstArrival, sampler.peakBacklog(), usage, samples, relayView);
   }
 
   /** The parts of a {@link PhaseResult} every kind of phase measures the same way. */
   record Finished(Correctness correctness, double seconds, double throughput, LatencySummary latency,
-      LatencySummary publishLag, double firstArrivalMillis, long peakBacklog, RelayUsage usage, List<Sample> samples) {
+      LatencySummary publishLag, double firstArrivalMillis, long peakBacklog, RelayUsage usage, List<Sample> samples,
+      String relayView) {
 
+    /** The result, with the relay's own view of the phase (from its /metrics) as the first note. */
     PhaseResult result(String name, String load, int relays, int endpoints, double growth, double catchUp,
         List<String> notes) {
+      List<String> all = new ArrayList<>();
+      all.add(relayView);
+      all.addAll(notes);
       return new PhaseResult(name, load, relays, endpoints, correctness, seconds, throughput, latency, publishLag,
-          firstArrivalMillis, peakBacklog, growth, catchUp, usage, Ratios.NONE, samples, notes);
+          firstArrivalMillis, peakBacklog, growth, catchUp, usage, Ratios.NONE, samples, all);
     }
   }
 }
