@@ -41,7 +41,7 @@ public final class LoadTool {
     Options options = Options.from(scenario.name(), arguments, scenario.defaults());
     Path dir = Files.createDirectories(options.out());
     try (PostgresServer postgres = options.databaseUrl() == null
-        ? PostgresServer.embedded() : PostgresServer.external(options.databaseUrl())) {
+        ? PostgresServer.embedded(options.durable()) : PostgresServer.external(options.databaseUrl())) {
       RunReport report = scenario.run(new ScenarioContext(options, postgres, dir, out));
       String summary = SummaryTable.render(report);
       out.println();

@@ -20,6 +20,8 @@ public final class OptionCatalog {
       new OptionSpec("relay-jar", "PATH", "", "the packaged relay (default: $RELAY_JAR, else relay-app/target/relay.jar)"),
       new OptionSpec("relay-jvm-args", "'ARGS'", "", "JVM options for each relay (default none, as users run java -jar)"),
       new OptionSpec("database-url", "URL", "", "postgresql://user:password@host:5432/db instead of an embedded Postgres 17"),
+      new OptionSpec("durable", "true|false", "true", "embedded Postgres with fsync, synchronous_commit and "
+          + "full_page_writes on, as shipped (false: the embedded defaults, all off)"),
       new OptionSpec("schema", "NAME", "relay_load", "relay schema; DROPPED and recreated at start (and NAME_ceiling)"),
       new OptionSpec("publisher", "jdbc|r2dbc", "jdbc", "how relay.publish() is called"),
       new OptionSpec("publish-connections", "N", "4", "publisher connections (concurrent publish calls)"),

@@ -25,7 +25,7 @@ import org.jspecify.annotations.Nullable;
 public record Options(String scenario, long events, List<Double> rates, Duration duration, int relays,
     boolean compareSingle, int endpoints, double zipf, int payloadBytes, FaultSchedule receiverSchedule,
     String receiverDescription, Map<String, String> relaySettings, @Nullable Path relayJar, List<String> relayJvmArgs,
-    @Nullable String databaseUrl, String schema, Publisher.Kind publisher, int publishConnections, int publishBatch,
+    @Nullable String databaseUrl, boolean durable, String schema, Publisher.Kind publisher, int publishConnections, int publishBatch,
     long warmupEvents, Duration drainTimeout, Set<String> ceilings, long ceilingEvents, Duration sampleInterval,
     Path out) {
 
@@ -55,7 +55,7 @@ public record Options(String scenario, long events, List<Double> rates, Duration
     return new Options(scenario, r.positiveLong("events"), r.rates(), r.duration("duration"), r.positiveInt("relays"),
         r.bool("compare-single"), r.positiveInt("endpoints"), r.decimal("zipf"), r.positiveInt("payload-bytes"),
         schedule, r.receiverDescription(), relaySettings(args.relaySets()), r.path("relay-jar"), r.words("relay-jvm-args"),
-        r.optional("database-url"), r.schema(), Publisher.kind(v.get("publisher")),
+        r.optional("database-url"), r.bool("durable"), r.schema(), Publisher.kind(v.get("publisher")),
         r.positiveInt("publish-connections"), r.positiveInt("publish-batch"), r.nonNegativeLong("warmup-events"),
         r.duration("drain-timeout"), r.ceilings(), r.nonNegativeLong("ceiling-events"), r.duration("sample-interval"),
         r.out(scenario));

@@ -57,8 +57,8 @@ public final class EngineThroughput extends DescribedScenario {
     int n = Math.toIntExact(context.options().events());
     PostgresServer server = context.postgres();
     String schema = context.options().schema();
-    context.say("%s; %d deliveries across %d endpoints; %d cores", server.describe(), n, ENDPOINTS,
-        Runtime.getRuntime().availableProcessors());
+    context.say("%s (%s); %d deliveries across %d endpoints; %d cores", server.describe(), server.settings(), n,
+        ENDPOINTS, Runtime.getRuntime().availableProcessors());
     Throughput ceiling = ceiling(server, schema + "_ceiling", n);
     context.say("CEILING  claim+settle SQL in a Postgres procedure, batch %d: %,.0f deliveries/s", CEILING_BATCH,
         ceiling.perSecond());
@@ -77,7 +77,8 @@ public final class EngineThroughput extends DescribedScenario {
     double ratio = best.throughput() / ceiling.perSecond();
     List<TargetCheck> targets = List.of(new TargetCheck("best engine setting >= 50% of the database ceiling",
         String.format(Locale.ROOT, "%.0f%% (%s)", 100 * ratio, best.name()), ratio >= 0.5));
-    return new RunReport(name(), "engine alone vs the in-database ceiling, " + n + " deliveries", started,
+    return new RunReport(name(), "engine alone vs the in-database ceiling, " + n + " deliveries; "
+        + server.describe() + ", " + server.settings(), started,
         (System.nanoTime() - t0) / 1e9, null, ceilings, phases, List.of(), List.of(), targets, List.of());
   }
 

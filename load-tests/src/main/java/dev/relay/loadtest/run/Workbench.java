@@ -186,7 +186,7 @@ public final class Workbench implements AutoCloseable {
   public Environment environment() throws SQLException {
     EngineConfig d = delivery();
     return new Environment(Runtime.getRuntime().availableProcessors(),
-        postgres().describe() + ", " + postgres().version().replaceFirst(" on .*", ""),
+        postgres().describe() + ", " + postgres().settings(),
         spec.jar().toString(), String.join(" ", spec.jvmArgs()),
         "max-in-flight " + d.maxInFlight() + ", claim-batch-size " + d.claimBatchSize() + ", endpoint-max-in-flight "
             + d.endpointMaxInFlight() + ", poll-interval " + d.pollInterval().toMillis() + " ms",
