@@ -16,9 +16,10 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * The arrivals of one phase, exactly: a bit per event id {@code TAG-0 .. TAG-(capacity-1)} tells
  * first arrivals from duplicates, and which ids never came. First arrivals that carry a publish
- * time record {@code arrival - publishedAt} as latency. Thread-safe; listens on receiver threads.
+ * time record {@code arrival - publishedAt} as latency; with commit times from the publisher it
+ * also tells the latency after the commit. Thread-safe; listens on receiver and publisher threads.
  */
-public final class DeliveryLedger implements ArrivalListener {
+public final class DeliveryLedger implements ArrivalListener, CommitListener {
   private final EventIds ids;
   private final int capacity;
   private final AtomicLongArray seen;
@@ -28,6 +29,9 @@ public final class DeliveryLedger implements ArrivalListener {
   private final AtomicLong lastFirstArrivalNanos = new AtomicLong();
   private final AtomicLong earliestArrivalNanos = new AtomicLong(Long.MAX_VALUE);
   private final LatencyRecorder latency = new LatencyRecorder();
+  /** Per seq: first arrival and commit time (nanoTime, 0 = not yet), for the relay's share of latency. */
+  private final AtomicLongArray arrivedAt;
+  private final AtomicLongArray committedAt;
   private final ConcurrentHashMap<Long, CompletableFuture<Long>> waiters = new ConcurrentHashMap<>();
   private volatile long expected;
   private volatile long completedAtNanos;
@@ -39,6 +43,8 @@ public final class DeliveryLedger implements ArrivalListener {
     this.ids = ids;
     this.capacity = capacity;
     this.seen = new AtomicLongArray(capacity / 64 + 1);
+    this.arrivedAt = new AtomicLongArray(capacity);
+    this.committedAt = new AtomicLongArray(capacity);
     this.expected = capacity;
   }
 
@@ -72,6 +78,7 @@ public final class DeliveryLedger implements ArrivalListener {
     if (arrival.hasPublishedAt()) {
       latency.recordNanos(arrival.arrivalNanos() - arrival.publishedAtNanos());
     }
+    arrivedAt.set((int) seq, arrival.arrivalNanos());
     lastFirstArrivalNanos.accumulateAndGet(arrival.arrivalNanos(), Math::max);
     earliestArrivalNanos.accumulateAndGet(arrival.arrivalNanos(), Math::min);
     if (unique.incrementAndGet() == expected) {
@@ -81,6 +88,33 @@ public final class DeliveryLedger implements ArrivalListener {
     if (waiter != null) {
       waiter.complete(arrival.arrivalNanos());
     }
+  }
+
+  @Override
+  public void committed(List<String> eventIds, long nanos) {
+    for (String id : eventIds) {
+      long seq = ids.seq(id);
+      if (seq >= 0 && seq < capacity) {
+        committedAt.set((int) seq, nanos);
+      }
+    }
+  }
+
+  /**
+   * Latency from the publisher's commit (as it saw it return) to the first arrival: the relay's
+   * share, without the time publishing took. An arrival can beat the commit's return by a hair;
+   * those count as 0.
+   */
+  public LatencySummary afterCommit() {
+    LatencyRecorder r = new LatencyRecorder();
+    for (int seq = 0; seq < capacity; seq++) {
+      long a = arrivedAt.get(seq);
+      long c = committedAt.get(seq);
+      if (a != 0 && c != 0) {
+        r.recordNanos(Math.max(0, a - c));
+      }
+    }
+    return r.total();
   }
 
   private boolean markFirst(int seq) {

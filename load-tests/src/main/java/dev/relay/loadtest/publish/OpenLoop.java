@@ -39,17 +39,25 @@ public final class OpenLoop {
     this.concurrency = concurrency;
   }
 
-  /** Runs the schedule to its end; completes when the last event is committed. */
-  public Mono<Void> run(Publisher publisher, PublishProgress progress) {
+  /**
+   * Runs the schedule; completes when the last event handed out is committed. If publishing falls
+   * more than {@code maxOverrun} behind the end of the schedule, no further events are handed
+   * out (the ones in flight still commit): the events sent are then a prefix 0..k-1 of the
+   * schedule, and {@link PublishProgress#published()} says k.
+   */
+  public Mono<Void> run(Publisher publisher, PublishProgress progress, Duration maxOverrun) {
     return Mono.usingWhen(Mono.fromCallable(() -> Schedulers.newSingle("open-loop-ticker")),
-        ticker -> send(ticker, publisher, progress), ticker -> Mono.fromRunnable(ticker::dispose));
+        ticker -> send(ticker, publisher, progress, maxOverrun), ticker -> Mono.fromRunnable(ticker::dispose));
   }
 
-  private Mono<Void> send(Scheduler ticker, Publisher publisher, PublishProgress progress) {
+  private Mono<Void> send(Scheduler ticker, Publisher publisher, PublishProgress progress, Duration maxOverrun) {
     return Mono.defer(() -> {
-      DueEvents due = new DueEvents(events, periodNanos, total, maxBatch, concurrency, System.nanoTime());
+      long start = System.nanoTime();
+      long cutOff = start + Math.round(total * periodNanos) + maxOverrun.toNanos();
+      DueEvents due = new DueEvents(events, periodNanos, total, maxBatch, concurrency, start);
       return Flux.interval(Duration.ZERO, TICK, ticker)
           .onBackpressureDrop()
+          .takeWhile(tick -> System.nanoTime() < cutOff)
           .map(tick -> due.take(System.nanoTime()))
           .takeUntil(batches -> due.exhausted())
           .concatMapIterable(batches -> batches, 1)

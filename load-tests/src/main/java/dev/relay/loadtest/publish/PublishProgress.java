@@ -1,5 +1,6 @@
 package dev.relay.loadtest.publish;
 
+import dev.relay.loadtest.ledger.CommitListener;
 import dev.relay.loadtest.ledger.LatencyRecorder;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
@@ -8,10 +9,21 @@ import reactor.core.publisher.Mono;
 /**
  * What a publisher has done: events committed, and how late each publish call started compared
  * with its intended time (open loop: large lag means the publisher, not the relay, fell behind).
+ * Commits are also told to a {@link CommitListener} (the phase's ledger), so latency can be split
+ * into the publishing side and the relay's side.
  */
 public final class PublishProgress {
   private final LongAdder published = new LongAdder();
   private final LatencyRecorder lag = new LatencyRecorder();
+  private final CommitListener commits;
+
+  public PublishProgress() {
+    this(CommitListener.NONE);
+  }
+
+  public PublishProgress(CommitListener commits) {
+    this.commits = commits;
+  }
 
   public long published() {
     return published.sum();
@@ -25,7 +37,10 @@ public final class PublishProgress {
   public Mono<Void> track(Publisher publisher, List<OutboundEvent> events) {
     return Mono.defer(() -> {
       starting(events);
-      return publisher.publish(events).doOnSuccess(v -> published.add(events.size()));
+      return publisher.publish(events).doOnSuccess(v -> {
+        commits.committed(events.stream().map(OutboundEvent::id).toList(), System.nanoTime());
+        published.add(events.size());
+      });
     });
   }
 

@@ -11,10 +11,14 @@ import java.util.List;
  * @param load what was offered, in words
  * @param relays relay processes
  * @param endpoints endpoints configured
+ * @param scheduled events the phase meant to publish (more than published when an open-loop
+ *     publisher fell behind and was cut off)
  * @param correctness what arrived, by id
  * @param seconds measured window: resume (or first send) to the last first arrival
  * @param throughput distinct deliveries per second over that window
  * @param latency publish (intended time) to arrival of each first arrival
+ * @param afterCommit from the publish's commit (as the publisher saw it return) to the first
+ *     arrival: the relay's share of the latency
  * @param publishLag how late publish calls started compared with their intended time
  * @param firstArrivalMillis from the start of the window to the first arrival
  * @param peakBacklog largest pending count sampled
@@ -27,8 +31,9 @@ import java.util.List;
  * @param samples the time series
  * @param notes anything a reader should know about this phase
  */
-public record PhaseResult(String name, String load, int relays, int endpoints, Correctness correctness,
-    double seconds, double throughput, LatencySummary latency, LatencySummary publishLag, double firstArrivalMillis,
+public record PhaseResult(String name, String load, int relays, int endpoints, long scheduled, Correctness correctness,
+    double seconds, double throughput, LatencySummary latency, LatencySummary afterCommit, LatencySummary publishLag,
+    double firstArrivalMillis,
     long peakBacklog, double backlogGrowthPerSecond, double catchUpSeconds, RelayUsage usage, Ratios ratios,
     List<Sample> samples, List<String> notes) {
 
@@ -40,12 +45,24 @@ public record PhaseResult(String name, String load, int relays, int endpoints, C
   /** A phase measured only as throughput (engine benchmarks): everything delivered, no time series. */
   public static PhaseResult ofThroughput(String name, String load, int endpoints, long events, double seconds) {
     Correctness all = new Correctness(events, events, 0, 0, 0, 0, false, false, List.of());
-    return new PhaseResult(name, load, 0, endpoints, all, seconds, events / seconds, LatencySummary.EMPTY,
-        LatencySummary.EMPTY, -1, 0, 0, 0, new RelayUsage(0, 0, 0), Ratios.NONE, List.of(), List.of());
+    return new PhaseResult(name, load, 0, endpoints, events, all, seconds, events / seconds, LatencySummary.EMPTY,
+        LatencySummary.EMPTY, LatencySummary.EMPTY, -1, 0, 0, 0, new RelayUsage(0, 0, 0), Ratios.NONE, List.of(), List.of());
   }
 
   public PhaseResult withRatios(Ratios newRatios) {
-    return new PhaseResult(name, load, relays, endpoints, correctness, seconds, throughput, latency, publishLag,
-        firstArrivalMillis, peakBacklog, backlogGrowthPerSecond, catchUpSeconds, usage, newRatios, samples, notes);
+    return new PhaseResult(name, load, relays, endpoints, scheduled, correctness, seconds, throughput, latency,
+        afterCommit, publishLag, firstArrivalMillis, peakBacklog, backlogGrowthPerSecond, catchUpSeconds, usage,
+        newRatios, samples, notes);
+  }
+
+  public PhaseResult withScheduled(long newScheduled) {
+    return new PhaseResult(name, load, relays, endpoints, newScheduled, correctness, seconds, throughput, latency,
+        afterCommit, publishLag, firstArrivalMillis, peakBacklog, backlogGrowthPerSecond, catchUpSeconds, usage,
+        ratios, samples, notes);
+  }
+
+  /** The publisher sent everything the phase scheduled. */
+  public boolean offeredInFull() {
+    return correctness.published() >= scheduled;
   }
 }

@@ -28,6 +28,10 @@ public final class SummaryTable {
     b.append(t);
     for (PhaseResult p : r.phases()) {
       b.append("   ").append(p.name()).append(": ").append(p.load()).append("; ").append(p.correctness().verdict());
+      if (!p.offeredInFull()) {
+        b.append(String.format(Locale.ROOT, "; published %,d of %,d scheduled", p.correctness().published(),
+            p.scheduled()));
+      }
       if (p.firstArrivalMillis() >= 0) {
         b.append(String.format(Locale.ROOT, "; first arrival after %.0f ms", p.firstArrivalMillis()));
       }
@@ -42,6 +46,10 @@ public final class SummaryTable {
       }
       if (p.publishLag().count() > 0) {
         b.append("; publish lag p99 ").append(Format.ms(p.publishLag().p99())).append(" ms");
+      }
+      if (p.afterCommit().count() > 0) {
+        b.append("; after commit p50 ").append(Format.ms(p.afterCommit().p50())).append(" / p99 ")
+            .append(Format.ms(p.afterCommit().p99())).append(" ms");
       }
       b.append('\n');
       p.notes().forEach(n -> b.append("     note: ").append(n).append('\n'));

@@ -30,7 +30,7 @@ public final class DrainPhase {
     AdminClient admin = cluster.first().admin();
     admin.pause(bench.endpoints());
     bench.context().say("%s: publishing %,d events while paused", name, n);
-    PublishProgress progress = new PublishProgress();
+    PublishProgress progress = new PublishProgress(ledger);
     long publishStart = System.nanoTime();
     Backlog.publish(bench.publisher(), bench.events(ids), n, bench.options().publishBatch(),
         bench.options().publishConnections(), progress).block(PUBLISH_TIMEOUT);

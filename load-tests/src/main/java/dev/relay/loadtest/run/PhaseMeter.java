@@ -79,12 +79,12 @@ final class PhaseMeter {
     double firstArrival = ledger.earliestArrivalNanos().isPresent()
         ? (ledger.earliestArrivalNanos().getAsLong() - startNanos) / 1e6 : -1;
     return new Finished(correctness, seconds, counts.unique() / seconds, ledger.latency().total(),
-        progress.lag().total(), firstArrival, sampler.peakBacklog(), usage, samples, relayView);
+        ledger.afterCommit(), progress.lag().total(), firstArrival, sampler.peakBacklog(), usage, samples, relayView);
   }
 
   /** The parts of a {@link PhaseResult} every kind of phase measures the same way. */
   record Finished(Correctness correctness, double seconds, double throughput, LatencySummary latency,
-      LatencySummary publishLag, double firstArrivalMillis, long peakBacklog, RelayUsage usage, List<Sample> samples,
+      LatencySummary afterCommit, LatencySummary publishLag, double firstArrivalMillis, long peakBacklog, RelayUsage usage, List<Sample> samples,
       String relayView) {
 
     /** The result, with the relay's own view of the phase (from its /metrics) as the first note. */
@@ -93,8 +93,8 @@ final class PhaseMeter {
       List<String> all = new ArrayList<>();
       all.add(relayView);
       all.addAll(notes);
-      return new PhaseResult(name, load, relays, endpoints, correctness, seconds, throughput, latency, publishLag,
-          firstArrivalMillis, peakBacklog, growth, catchUp, usage, Ratios.NONE, samples, all);
+      return new PhaseResult(name, load, relays, endpoints, correctness.published(), correctness, seconds, throughput,
+          latency, afterCommit, publishLag, firstArrivalMillis, peakBacklog, growth, catchUp, usage, Ratios.NONE, samples, all);
     }
   }
 }

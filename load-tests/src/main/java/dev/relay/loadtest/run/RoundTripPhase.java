@@ -29,7 +29,7 @@ public final class RoundTripPhase {
     bench.receiver().listen(ledger);
     bench.context().say("%s: %,d sequential round trips", name, n);
     EventFactory events = bench.events(ids);
-    PublishProgress progress = new PublishProgress();
+    PublishProgress progress = new PublishProgress(ledger);
     PhaseMeter meter = PhaseMeter.start(bench, cluster, ledger, progress);
     Duration wait = bench.options().drainTimeout();
     boolean complete = true;

@@ -30,13 +30,15 @@ final class Warmup {
     bench.receiver().listen(ledger);
     OpenLoop loop = new OpenLoop(bench.events(ids), RATE, n, bench.options().publishBatch(),
         bench.options().publishConnections());
-    loop.run(bench.publisher(), new PublishProgress()).block(Duration.ofSeconds((long) (n / RATE) + 120));
     Duration wait = bench.options().drainTimeout().compareTo(MAX_WAIT) < 0 ? bench.options().drainTimeout() : MAX_WAIT;
+    PublishProgress progress = new PublishProgress();
+    loop.run(bench.publisher(), progress, wait).block(Duration.ofSeconds((long) (n / RATE)).plus(wait).plus(wait));
+    ledger.expect(progress.published());
     if (ledger.awaitComplete(wait)) {
       return Optional.empty();
     }
     long discarded = bench.discardBacklog();
-    return Optional.of("warm-up timed out: " + ledger.counts().unique() + " of " + n + " delivered within "
+    return Optional.of("warm-up timed out: " + ledger.counts().unique() + " of " + progress.published() + " delivered within "
         + wait.toSeconds() + " s (" + discarded + " pending rows discarded)");
   }
 }

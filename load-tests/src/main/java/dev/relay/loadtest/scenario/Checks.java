@@ -40,15 +40,18 @@ final class Checks {
 
   static TargetCheck latency(PhaseResult p, String percentile, double measured, double ms) {
     return new TargetCheck(String.format(Locale.ROOT, "%s %s <= %.0f ms", p.name(), percentile, ms),
-        String.format(Locale.ROOT, "%.2f ms", measured), measured <= ms && p.correctness().ok());
+        String.format(Locale.ROOT, "%.2f ms%s", measured, p.offeredInFull() ? "" : " (rate not offered in full)"),
+        measured <= ms && p.correctness().ok() && p.offeredInFull());
   }
 
   /** The backlog does not grow: slope under 1% of the rate per second and caught up within 2 s. */
   static TargetCheck noGrowingBacklog(PhaseResult p, double rate) {
     boolean caughtUp = p.catchUpSeconds() >= 0 && p.catchUpSeconds() <= 2;
-    boolean met = p.backlogGrowthPerSecond() <= 0.01 * rate && caughtUp && !p.correctness().timedOut();
+    boolean met = p.backlogGrowthPerSecond() <= 0.01 * rate && caughtUp && !p.correctness().timedOut()
+        && p.offeredInFull();
     return new TargetCheck(p.name() + " no growing backlog", String.format(Locale.ROOT,
-        "backlog trend %+.1f/s, peak %,d, %s", p.backlogGrowthPerSecond(), p.peakBacklog(),
+        "%sbacklog trend %+.1f/s, peak %,d, %s", p.offeredInFull() ? "" : "rate not offered (publisher fell behind); ",
+        p.backlogGrowthPerSecond(), p.peakBacklog(),
         p.catchUpSeconds() < 0 ? "never caught up" : String.format(Locale.ROOT, "caught up %.2f s after the last "
             + "publish", p.catchUpSeconds())), met);
   }

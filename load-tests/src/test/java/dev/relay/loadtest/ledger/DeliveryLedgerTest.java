@@ -64,6 +64,20 @@ class DeliveryLedgerTest {
   }
 
   @Test
+  void latencyAfterCommitCountsFromTheCommitWhicheverCameFirst() {
+    ledger.committed(java.util.List.of("d1-0", "d1-1"), 1_000_000);
+    arrive("d1-0", 3_000_000, 0);
+    arrive("d1-2", 9_000_000, 0);
+    ledger.committed(java.util.List.of("d1-2"), 5_000_000);
+
+    LatencySummary l = ledger.afterCommit();
+
+    assertThat(l.count()).isEqualTo(2);
+    assertThat(l.p50()).isBetween(1.99, 2.01);
+    assertThat(l.max()).isBetween(3.99, 4.01);
+  }
+
+  @Test
   void aWaiterCompletesWhenItsIdArrives() throws Exception {
     var arrival = ledger.arrivalOf(3);
     assertThat(arrival).isNotDone();

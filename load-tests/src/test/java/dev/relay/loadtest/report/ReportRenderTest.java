@@ -19,8 +19,9 @@ class ReportRenderTest {
         new Sample(2, 1000, 1000, 0, 600, 1.2, 2.0, 3, 7, 0, 12, 200, 95));
     Correctness c = new Correctness(1000, timedOut ? 400 : 1000, timedOut ? 600 : 0, 0, 0, 0, timedOut, false,
         List.of());
-    PhaseResult p = new PhaseResult("drain", "backlog of 1,000", 1, 1, c, 2, 500,
-        new LatencySummary(1000, 1.2, 2, 3, 5, 9, 1.5), LatencySummary.EMPTY, 12, 1000, 0, 0,
+    PhaseResult p = new PhaseResult("drain", "backlog of 1,000", 1, 1, 1000, c, 2, 500,
+        new LatencySummary(1000, 1.2, 2, 3, 5, 9, 1.5), new LatencySummary(1000, 1.0, 2, 2.5, 5, 9, 1.5),
+        LatencySummary.EMPTY, 12, 1000, 0, 0,
         new RelayUsage(1.5, 75, 210), new Ratios(0.05, 0.25), samples, List.of("a <note>"));
     Ceilings ceilings = new Ceilings(Throughput.of(1000, 0.1, "db"), Throughput.of(1000, 0.5, "http"), null, null,
         null);
@@ -34,7 +35,8 @@ class ReportRenderTest {
   void theSummaryShowsThePhaseRatiosAndTheVerdict() {
     String text = SummaryTable.render(report(false));
 
-    assertThat(text).contains("drain", "1,000", "500", "5%", "25%", "MISSED drain >= 50%: 25%", "Result: CORRECT");
+    assertThat(text).contains("drain", "1,000", "500", "5%", "25%", "MISSED drain >= 50%: 25%", "Result: CORRECT",
+        "after commit p50 1.00 / p99 2.50 ms");
     assertThat(SummaryTable.render(report(true))).contains("TIMED OUT", "timed out, 400 of 1000 delivered",
         "NOT CORRECT");
   }
