@@ -177,6 +177,14 @@ public final class Database {
     return result;
   }
 
+  /**
+   * Wakes every relay on this schema (a NOTIFY on the wakeup channel), after an operator made rows
+   * due: a resume, a replay. Rare, so the NOTIFY's commit cost does not matter here.
+   */
+  public Mono<Void> notifyRelays() {
+    return queries.query("SELECT pg_notify($1, '')", row -> true, sql.wakeupChannel()).then();
+  }
+
   /** Completes when a pooled connection answers {@code SELECT 1}. */
   public Mono<Void> ping() {
     return Mono.usingWhen(

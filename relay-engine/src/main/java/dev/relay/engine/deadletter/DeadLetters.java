@@ -23,11 +23,14 @@ import reactor.core.publisher.Mono;
 public final class DeadLetters {
   private static final Logger log = LoggerFactory.getLogger(DeadLetters.class);
 
+  private final Database database;
   private final Queries queries;
   private final Sql sql;
+  /** Wakes this relay at once (other relays are woken by NOTIFY). */
   private final Runnable wake;
 
   public DeadLetters(Database database, Runnable wake) {
+    this.database = database;
     this.queries = database.queries();
     this.sql = database.sql();
     this.wake = wake;
@@ -43,21 +46,21 @@ public final class DeadLetters {
   }
 
   public Mono<Long> replay(DeadLetterQuery query) {
-    return queries.update(sql.replayDead(), params(query)).doOnNext(n -> done("Replayed", n, query));
+    return queries.update(sql.replayDead(), params(query)).flatMap(n -> done("Replayed", n, query));
   }
 
   public Mono<Long> replayIds(List<Long> ids) {
     return queries.update(sql.replayDeadIds(), (Object) ids.toArray(Long[]::new))
-        .doOnNext(n -> done("Replayed", n, ids));
+        .flatMap(n -> done("Replayed", n, ids));
   }
 
   public Mono<Long> discard(DeadLetterQuery query) {
-    return queries.update(sql.discardDead(), params(query)).doOnNext(n -> done("Discarded", n, query));
+    return queries.update(sql.discardDead(), params(query)).flatMap(n -> done("Discarded", n, query));
   }
 
   public Mono<Long> discardIds(List<Long> ids) {
     return queries.update(sql.discardDeadIds(), (Object) ids.toArray(Long[]::new))
-        .doOnNext(n -> done("Discarded", n, ids));
+        .flatMap(n -> done("Discarded", n, ids));
   }
 
   /**
@@ -67,19 +70,27 @@ public final class DeadLetters {
    */
   public Mono<Long> replayMessages(String endpoint, Instant since) {
     return queries.update(sql.replayMessages(), endpoint, OffsetDateTime.ofInstant(since, ZoneOffset.UTC))
-        .doOnNext(n -> {
-          log.info("Replaying {} messages published since {} to {}", n, since, endpoint);
-          if (n > 0) {
-            wake.run();
-          }
-        });
+        .doOnNext(n -> log.info("Replaying {} messages published since {} to {}", n, since, endpoint))
+        .flatMap(this::wakeRelays);
   }
 
-  private void done(String what, long n, Object selection) {
+  /**
+   * Logs the change and wakes the relays: a replayed row is due now, and a discarded dead letter
+   * may release the rest of its ordering key.
+   */
+  private Mono<Long> done(String what, long n, Object selection) {
     log.info("{} {} dead letters ({})", what, n, selection);
-    if (n > 0 && what.equals("Replayed")) {
-      wake.run();
+    return wakeRelays(n);
+  }
+
+  private Mono<Long> wakeRelays(long changed) {
+    if (changed == 0) {
+      return Mono.just(changed);
     }
+    return database.notifyRelays()
+        .onErrorResume(e -> Mono.empty())
+        .then(Mono.fromRunnable(wake))
+        .thenReturn(changed);
   }
 
   private static Object[] params(DeadLetterQuery q) {

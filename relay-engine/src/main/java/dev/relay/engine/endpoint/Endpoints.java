@@ -16,10 +16,12 @@ import reactor.core.publisher.Mono;
  * ({@link dev.relay.engine.registry.Registry}).
  */
 public final class Endpoints {
+  private final Database database;
   private final Queries queries;
   private final Sql sql;
 
   public Endpoints(Database database) {
+    this.database = database;
     this.queries = database.queries();
     this.sql = database.sql();
   }
@@ -29,9 +31,13 @@ public final class Endpoints {
     return queries.update(sql.pauseEndpoint(), name, reason).map(n -> n > 0);
   }
 
-  /** Releases a paused or disabled (410) endpoint. False if there is no such endpoint. */
+  /**
+   * Releases a paused or disabled (410) endpoint and wakes every relay to claim its backlog. False
+   * if there is no such endpoint.
+   */
   public Mono<Boolean> resume(String name) {
-    return queries.update(sql.resumeEndpoint(), name).map(n -> n > 0);
+    return queries.update(sql.resumeEndpoint(), name)
+        .flatMap(n -> n > 0 ? database.notifyRelays().thenReturn(true) : Mono.just(false));
   }
 
   public Flux<EndpointStatus> list() {

@@ -1,0 +1,28 @@
+package dev.relay.loadtest.scenario;
+
+import dev.relay.loadtest.cli.Options;
+import dev.relay.loadtest.postgres.PostgresServer;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * What a scenario runs with.
+ *
+ * @param options the merged options
+ * @param postgres the database server (started by the caller)
+ * @param out the output directory (exists)
+ * @param progress where to say what is happening while it runs
+ */
+public record ScenarioContext(Options options, PostgresServer postgres, Path out, PrintStream progress,
+    long startNanos) {
+  public ScenarioContext(Options options, PostgresServer postgres, Path out, PrintStream progress) {
+    this(options, postgres, out, progress, System.nanoTime());
+  }
+
+  /** A progress line, prefixed with the seconds since the run started. */
+  public void say(String format, Object... args) {
+    progress.printf(Locale.ROOT, "-- %6.1f s  %s%n", (System.nanoTime() - startNanos) / 1e9,
+        String.format(Locale.ROOT, format, args));
+  }
+}
