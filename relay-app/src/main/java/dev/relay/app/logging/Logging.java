@@ -5,6 +5,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.encoder.Encoder;
 import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import dev.relay.app.config.LoggingConfig;
 import org.slf4j.LoggerFactory;
@@ -17,14 +18,8 @@ public final class Logging {
     if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
       return; // another SLF4J binding is in charge (e.g. an embedding application)
     }
-    RedactingLayout layout = new RedactingLayout();
-    layout.setContext(context);
-    layout.setJson(config.format() == LoggingConfig.Format.JSON);
-    layout.start();
-    LayoutWrappingEncoder<ILoggingEvent> encoder = new LayoutWrappingEncoder<>();
-    encoder.setContext(context);
-    encoder.setLayout(layout);
-    encoder.start();
+    Encoder<ILoggingEvent> encoder = config.format() == LoggingConfig.Format.JSON ? JsonLines.encoder(context)
+        : plain(context);
     ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
     console.setContext(context);
     console.setName("console");
@@ -35,6 +30,17 @@ public final class Logging {
     root.detachAndStopAllAppenders();
     root.addAppender(console);
     root.setLevel(Level.toLevel(config.level(), Level.INFO));
+  }
+
+  private static Encoder<ILoggingEvent> plain(LoggerContext context) {
+    RedactingLayout layout = new RedactingLayout();
+    layout.setContext(context);
+    layout.start();
+    LayoutWrappingEncoder<ILoggingEvent> encoder = new LayoutWrappingEncoder<>();
+    encoder.setContext(context);
+    encoder.setLayout(layout);
+    encoder.start();
+    return encoder;
   }
 
   /** Sets one logger's level, e.g. to quieten a noisy library in {@code relay demo}. */
