@@ -2,6 +2,7 @@ package dev.relay.webhook;
 
 import dev.relay.engine.spi.Delivery;
 import dev.relay.engine.spi.Outcome;
+import dev.relay.webhook.classify.Echoes;
 import dev.relay.webhook.classify.OutcomeClassifier;
 import dev.relay.webhook.classify.OutcomeNames;
 import dev.relay.webhook.client.EndpointClient;
@@ -15,7 +16,9 @@ import dev.relay.webhook.tracing.AttemptSpan;
 import dev.relay.webhook.tracing.AttemptTracer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -85,8 +88,10 @@ final class EndpointPipeline {
       long start = System.nanoTime();
       AttemptSpan span = tracer.start(delivery, endpoint);
       byte[] body = delivery.payload().getBytes(StandardCharsets.UTF_8);
-      return client.post(headers(delivery, body, span), body)
-          .map(classifier::classify)
+      Map<String, String> headers = headers(delivery, body, span);
+      List<String> secret = sentSecrets(headers);
+      return client.post(headers, body)
+          .map(reply -> Echoes.scrub(classifier.classify(reply), secret))
           .doOnNext(o -> finished(delivery, o, null, span, System.nanoTime() - start))
           .doOnError(e -> finished(delivery, classifier.classify(e), e, span, System.nanoTime() - start))
           .doOnCancel(span::cancel);
@@ -128,6 +133,15 @@ final class EndpointPipeline {
     headers.put(WebhookHeaders.SIGNATURE, signer.signatureHeader(delivery.eventId(), timestamp, body));
     span.inject(headers);
     return headers;
+  }
+
+  /** The header values a receiver must not get us to store: the configured ones and the signatures. */
+  private List<String> sentSecrets(Map<String, String> headers) {
+    List<String> out = new ArrayList<>(endpoint.headers().values());
+    String signatures = headers.get(WebhookHeaders.SIGNATURE);
+    out.add(signatures);
+    out.addAll(List.of(signatures.split(" ")));
+    return out;
   }
 
   private static boolean hasControlCharacter(String value) {
