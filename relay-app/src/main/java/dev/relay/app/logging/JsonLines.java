@@ -3,6 +3,7 @@ package dev.relay.app.logging;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.Context;
 import ch.qos.logback.core.encoder.Encoder;
+import net.logstash.logback.composite.AbstractFieldJsonProvider;
 import net.logstash.logback.composite.JsonProviders;
 import net.logstash.logback.composite.loggingevent.KeyValuePairsJsonProvider;
 import net.logstash.logback.composite.loggingevent.LogLevelJsonProvider;
@@ -31,30 +32,25 @@ final class JsonLines {
 
   private JsonLines() {}
 
+  private static <P extends AbstractFieldJsonProvider<ILoggingEvent>> P named(P provider, String field) {
+    provider.setFieldName(field);
+    return provider;
+  }
+
   static Encoder<ILoggingEvent> encoder(Context context) {
     JsonProviders<ILoggingEvent> providers = new JsonProviders<>();
-    LoggingEventFormattedTimestampJsonProvider timestamp = new LoggingEventFormattedTimestampJsonProvider();
-    timestamp.setFieldName(TIMESTAMP);
+    LoggingEventFormattedTimestampJsonProvider timestamp = named(new LoggingEventFormattedTimestampJsonProvider(),
+        TIMESTAMP);
     timestamp.setTimeZone("UTC");
     timestamp.setPattern("yyyy-MM-dd'T'HH:mm:ss.SSSX"); // e.g. 2026-01-31T12:00:00.123Z
     providers.addProvider(timestamp);
-    LogLevelJsonProvider level = new LogLevelJsonProvider();
-    level.setFieldName(LEVEL);
-    providers.addProvider(level);
-    LoggerNameJsonProvider logger = new LoggerNameJsonProvider();
-    logger.setFieldName(LOGGER);
-    providers.addProvider(logger);
-    LoggingEventThreadNameJsonProvider thread = new LoggingEventThreadNameJsonProvider();
-    thread.setFieldName(THREAD);
-    providers.addProvider(thread);
-    MessageJsonProvider message = new MessageJsonProvider();
-    message.setFieldName(MESSAGE);
-    providers.addProvider(message);
+    providers.addProvider(named(new LogLevelJsonProvider(), LEVEL));
+    providers.addProvider(named(new LoggerNameJsonProvider(), LOGGER));
+    providers.addProvider(named(new LoggingEventThreadNameJsonProvider(), THREAD));
+    providers.addProvider(named(new MessageJsonProvider(), MESSAGE));
     providers.addProvider(new KeyValuePairsJsonProvider());
     providers.addProvider(new MdcJsonProvider());
-    StackTraceJsonProvider stack = new StackTraceJsonProvider();
-    stack.setFieldName(STACK_TRACE);
-    providers.addProvider(stack);
+    providers.addProvider(named(new StackTraceJsonProvider(), STACK_TRACE));
 
     LoggingEventCompositeJsonEncoder encoder = new LoggingEventCompositeJsonEncoder();
     encoder.setContext(context);

@@ -19,7 +19,7 @@ public final class Logging {
       return; // another SLF4J binding is in charge (e.g. an embedding application)
     }
     Encoder<ILoggingEvent> encoder = config.format() == LoggingConfig.Format.JSON ? JsonLines.encoder(context)
-        : plain(context);
+        : plainEncoder(context);
     ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
     console.setContext(context);
     console.setName("console");
@@ -32,7 +32,8 @@ public final class Logging {
     root.setLevel(Level.toLevel(config.level(), Level.INFO));
   }
 
-  private static Encoder<ILoggingEvent> plain(LoggerContext context) {
+  /** {@code logging.format: plain}: {@link RedactingLayout} lines. */
+  static Encoder<ILoggingEvent> plainEncoder(LoggerContext context) {
     RedactingLayout layout = new RedactingLayout();
     layout.setContext(context);
     layout.start();

@@ -8,7 +8,6 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.OutputStreamAppender;
 import ch.qos.logback.core.encoder.Encoder;
-import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.relay.app.http.Json;
 import java.io.ByteArrayOutputStream;
@@ -44,16 +43,7 @@ class LogFormatsTest {
 
   @Test
   void plainWritesTheSameFactsAsKeyValuePairs() {
-    String out = log(context -> {
-      RedactingLayout layout = new RedactingLayout();
-      layout.setContext(context);
-      layout.start();
-      LayoutWrappingEncoder<ILoggingEvent> encoder = new LayoutWrappingEncoder<>();
-      encoder.setContext(context);
-      encoder.setLayout(layout);
-      encoder.start();
-      return encoder;
-    });
+    String out = log(Logging::plainEncoder);
     assertThat(out).contains("INFO  [main] EndpointPipeline - delivery 7 to endpoint billing (attempt 2) not delivered"
         + " event_id=msg_1 endpoint=billing attempt=2 status=503 duration_ms=35 trace_id=4bf92f3577b34da6a3ce929d0e0e4736"
         + " url=https://***@example.com/x request=r-1");
@@ -62,21 +52,10 @@ class LogFormatsTest {
 
   @Test
   void neitherFormatShowsASecretWhereverItHides() {
-    for (String out : List.of(log(JsonLines::encoder), log(LogFormatsTest::plainEncoder))) {
+    for (String out : List.of(log(JsonLines::encoder), log(Logging::plainEncoder))) {
       assertThat(out).doesNotContain("MfKQ9r8").doesNotContain("hunter2").doesNotContain("s3cr3t")
           .doesNotContain("g0hM9SsE").doesNotContain("pa55");
     }
-  }
-
-  private static Encoder<ILoggingEvent> plainEncoder(LoggerContext context) {
-    RedactingLayout layout = new RedactingLayout();
-    layout.setContext(context);
-    layout.start();
-    LayoutWrappingEncoder<ILoggingEvent> encoder = new LayoutWrappingEncoder<>();
-    encoder.setContext(context);
-    encoder.setLayout(layout);
-    encoder.start();
-    return encoder;
   }
 
   /** Two events through a fresh logback context: an attempt line and a failure with a stack trace. */
