@@ -3,12 +3,14 @@ package dev.relay.app.logging;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.jul.LevelChangePropagator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.encoder.Encoder;
 import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import dev.relay.app.config.LoggingConfig;
 import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /** Applies {@code logging.*} from the configuration to logback at start. */
 public final class Logging {
@@ -30,6 +32,24 @@ public final class Logging {
     root.detachAndStopAllAppenders();
     root.addAppender(console);
     root.setLevel(Level.toLevel(config.level(), Level.INFO));
+    routeJavaUtilLogging(context);
+  }
+
+  /**
+   * java.util.logging (the OpenTelemetry SDK's, e.g. a failed span export) goes through logback
+   * too: same format, same redaction. Logback's levels are copied to JUL so disabled records cost
+   * nothing.
+   */
+  private static void routeJavaUtilLogging(LoggerContext context) {
+    if (!SLF4JBridgeHandler.isInstalled()) {
+      SLF4JBridgeHandler.removeHandlersForRootLogger();
+      SLF4JBridgeHandler.install();
+      LevelChangePropagator levels = new LevelChangePropagator();
+      levels.setContext(context);
+      levels.setResetJUL(true);
+      levels.start();
+      context.addListener(levels);
+    }
   }
 
   /** {@code logging.format: plain}: {@link RedactingLayout} lines. */
