@@ -54,7 +54,12 @@ CMD ["demo", "--bind", "0.0.0.0", "--port", "9180"]
 FROM base AS relay
 COPY --from=build /relay.jar /opt/relay/relay.jar
 COPY config/relay.yaml /etc/relay/relay.yaml
+COPY relay-app/src/main/dist/train-cds /usr/local/bin/train-cds
+# Class data sharing: an archive of the classes a start loads, made by this image's JVM for this
+# jar; the launcher uses it (ready in about 30 % less time and CPU, docs/operations.md).
+RUN train-cds /opt/relay/relay.jar /opt/relay/relay.jsa
 ENV RELAY_JAR=/opt/relay/relay.jar \
-    RELAY_CONFIG=/etc/relay/relay.yaml
+    RELAY_CONFIG=/etc/relay/relay.yaml \
+    RELAY_CDS_ARCHIVE=/opt/relay/relay.jsa
 USER relay
 CMD ["run"]

@@ -39,7 +39,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * </ul>
  *
  * Throughput is timed at the sink from the first quarter of the deliveries to the last (the relay's
- * JIT warm-up left out). Numbers are reported, never asserted.
+ * JIT warm-up left out); the relay's CPU time per 1000 deliveries (user + system, from resume to
+ * the last delivery, Linux {@code /proc}) is the steadier measure on a shared machine. Numbers are
+ * reported, never asserted.
  *
  * <p>Run: {@code ./mvnw -q install -DskipTests && ./mvnw -q -pl load-tests dependency:build-classpath
  * -Dmdep.outputFile=target/cp.txt && java -cp load-tests/target/classes:$(cat load-tests/target/cp.txt)
@@ -64,22 +66,28 @@ public final class TracingCost {
       System.out.printf("relay %s, %d messages with a traceparent per run, %d rounds, %d cores%n",
           jar, n, rounds, Runtime.getRuntime().availableProcessors());
       Map<String, List<Double>> rates = new LinkedHashMap<>();
+      Map<String, List<Double>> cpu = new LinkedHashMap<>();
       int run = 0;
       List<String> modes = List.of("off", "spans", "export");
       for (int round = 0; round < rounds; round++) {
         // Each round starts with another mode, so drift on a shared machine favours none.
         for (int m = 0; m < modes.size(); m++) {
           String mode = modes.get((m + round) % modes.size());
-          double rate = drain(pg, jar, mode, n, "tc_" + run++, sink, collector);
-          rates.computeIfAbsent(mode, k -> new ArrayList<>()).add(rate);
-          System.out.printf("  round %d %-6s %,8.0f deliveries/s%n", round + 1, mode, rate);
+          double[] result = drain(pg, jar, mode, n, "tc_" + run++, sink, collector);
+          rates.computeIfAbsent(mode, k -> new ArrayList<>()).add(result[0]);
+          cpu.computeIfAbsent(mode, k -> new ArrayList<>()).add(result[1]);
+          System.out.printf("  round %d %-6s %,8.0f deliveries/s, relay CPU %,5.0f ms per 1000%n", round + 1, mode,
+              result[0], result[1]);
         }
       }
       double off = mean(rates.get("off"));
+      double offCpu = mean(cpu.get("off"));
       for (Map.Entry<String, List<Double>> e : rates.entrySet()) {
         double mean = mean(e.getValue());
-        System.out.printf("TRACING  %-6s mean %,8.0f deliveries/s (%+.1f%% vs off)%n", e.getKey(), mean,
-            100 * (mean - off) / off);
+        double cpuMean = mean(cpu.get(e.getKey()));
+        System.out.printf("TRACING  %-6s mean %,8.0f deliveries/s (%+.1f%% vs off), relay CPU %,5.0f ms per 1000"
+            + " deliveries (%+.1f%% vs off)%n", e.getKey(), mean, 100 * (mean - off) / off, cpuMean,
+            100 * (cpuMean - offCpu) / offCpu);
       }
       System.out.printf("OTLP     %,d export requests, %,d bytes of spans received%n", collector.requests.get(),
           collector.bytes.get());
@@ -90,8 +98,11 @@ public final class TracingCost {
     }
   }
 
-  /** One run: publish n messages to a paused endpoint, start the relay, resume, time the drain at the sink. */
-  private static double drain(EmbeddedPostgres pg, Path jar, String mode, int n, String schema, Sink sink,
+  /**
+   * One run: publish n messages to a paused endpoint, start the relay, resume, time the drain at
+   * the sink. Returns {deliveries/s, relay CPU ms per 1000 deliveries}.
+   */
+  private static double[] drain(EmbeddedPostgres pg, Path jar, String mode, int n, String schema, Sink sink,
       Collector collector) throws Exception {
     int adminPort = freePort();
     Path config = Files.createTempFile("tracing-cost", ".yaml");
@@ -123,6 +134,7 @@ public final class TracingCost {
       waitReady(http, base, relay);
       publish(pg, schema, n);
       sink.reset(n);
+      double cpuBefore = cpuMillis(relay.pid());
       HttpResponse<String> resumed = http.send(HttpRequest.newBuilder(base.resolve("/admin/endpoints/sink/resume"))
           .header("Authorization", "Bearer " + TOKEN).POST(HttpRequest.BodyPublishers.noBody()).build(),
           HttpResponse.BodyHandlers.ofString());
@@ -132,7 +144,8 @@ public final class TracingCost {
       if (!sink.done.await(10, TimeUnit.MINUTES)) {
         throw new IllegalStateException(mode + ": only " + sink.received.get() + " of " + n + " delivered");
       }
-      return (n - sink.startAt) / ((sink.lastNanos.get() - sink.firstNanos.get()) / 1e9);
+      double cpuPer1000 = (cpuMillis(relay.pid()) - cpuBefore) * 1000 / n;
+      return new double[] {(n - sink.startAt) / ((sink.lastNanos.get() - sink.firstNanos.get()) / 1e9), cpuPer1000};
     } finally {
       relay.destroy();
       relay.waitFor(60, TimeUnit.SECONDS);
@@ -178,6 +191,17 @@ public final class TracingCost {
         ps.setString(1, events.append(']').toString());
         ps.execute();
       }
+    }
+  }
+
+  /** User + system CPU time of a process, from {@code /proc/<pid>/stat} (clock ticks of 10 ms); NaN elsewhere. */
+  private static double cpuMillis(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10.0;
+    } catch (IOException | RuntimeException e) {
+      return Double.NaN;
     }
   }
 
