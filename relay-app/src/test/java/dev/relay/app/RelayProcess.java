@@ -12,8 +12,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The relay as a separate process, the way users run it: {@code java -jar target/relay.jar ...}
- * (the packaged jar; failsafe runs after {@code package}), or the test classpath when the jar is
- * missing (an IDE run). {@link Process#destroy()} sends SIGTERM.
+ * (the packaged jar; failsafe runs after {@code package}; {@code relay-demo.jar} for the demo), or
+ * the test classpath when the jar is missing (an IDE run). {@link Process#destroy()} sends SIGTERM.
  */
 public final class RelayProcess implements AutoCloseable {
   private final Process process;
@@ -24,11 +24,19 @@ public final class RelayProcess implements AutoCloseable {
     this.output = output;
   }
 
+  /** The production jar. */
+  public static final Path JAR = Path.of("target", "relay.jar");
+  /** The same with the embedded Postgres, for {@code relay demo}. */
+  public static final Path DEMO_JAR = Path.of("target", "relay-demo.jar");
+
   public static RelayProcess start(Path output, Map<String, String> env, String... args) {
+    return start(JAR, output, env, args);
+  }
+
+  public static RelayProcess start(Path jar, Path output, Map<String, String> env, String... args) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx256m");
-    Path jar = Path.of("target", "relay.jar");
     if (Files.isRegularFile(jar)) {
       command.add("-jar");
       command.add(jar.toString());

@@ -173,7 +173,7 @@ class PublishIT {
     db.execute("CREATE ROLE " + role);
     // Exactly the grants in docs/publishing.md.
     db.execute("GRANT USAGE ON SCHEMA {schema} TO " + role);
-    db.execute("GRANT EXECUTE ON FUNCTION {schema}.publish(text, jsonb, text, text, text, text), "
+    db.execute("GRANT EXECUTE ON FUNCTION {schema}.publish(text, jsonb, text, text, text, text, text, text), "
         + "{schema}.publish_batch(jsonb) TO " + role);
     db.execute("GRANT SELECT ON {schema}.endpoint, {schema}.setting, {schema}.instance_endpoint TO " + role);
     db.execute("GRANT SELECT, INSERT ON {schema}.message, {schema}.delivery TO " + role);

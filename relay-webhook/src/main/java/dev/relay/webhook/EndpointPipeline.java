@@ -2,16 +2,23 @@ package dev.relay.webhook;
 
 import dev.relay.engine.spi.Delivery;
 import dev.relay.engine.spi.Outcome;
+import dev.relay.webhook.classify.Echoes;
 import dev.relay.webhook.classify.OutcomeClassifier;
+import dev.relay.webhook.classify.OutcomeNames;
 import dev.relay.webhook.client.EndpointClient;
 import dev.relay.webhook.config.WebhookEndpoint;
 import dev.relay.webhook.metrics.WebhookMetrics;
 import dev.relay.webhook.resilience.EndpointGuards;
 import dev.relay.webhook.signing.WebhookHeaders;
 import dev.relay.webhook.signing.WebhookSigner;
+import dev.relay.webhook.ssrf.SsrfGuard;
+import dev.relay.webhook.tracing.AttemptSpan;
+import dev.relay.webhook.tracing.AttemptTracer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -19,8 +26,8 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
 /**
- * Everything one endpoint needs for an attempt: SSRF pre-check, signing, guards, the HTTP client,
- * classification and metrics, composed in that order.
+ * Everything one endpoint needs for an attempt: SSRF pre-check, signing, guards, the attempt's
+ * span, the HTTP client, classification, metrics and the log line, composed in that order.
  */
 final class EndpointPipeline {
 
@@ -33,6 +40,7 @@ final class EndpointPipeline {
   private final OutcomeClassifier classifier;
   private final WebhookMetrics metrics;
   private final Clock clock;
+  private final AttemptTracer tracer;
   /** Set when the URL host is an IP address the guard refuses: no attempt is ever started. */
   private final @Nullable String hostRefusal;
 
@@ -44,6 +52,7 @@ final class EndpointPipeline {
       OutcomeClassifier classifier,
       WebhookMetrics metrics,
       Clock clock,
+      AttemptTracer tracer,
       @Nullable String hostRefusal) {
     this.endpoint = endpoint;
     this.signer = signer;
@@ -52,77 +61,87 @@ final class EndpointPipeline {
     this.classifier = classifier;
     this.metrics = metrics;
     this.clock = clock;
+    this.tracer = tracer;
     this.hostRefusal = hostRefusal;
   }
 
   Mono<Outcome> deliver(Delivery delivery) {
     return Mono.defer(() -> {
       if (hostRefusal != null) {
-        return Mono.just(classifier.classify(
-            dev.relay.webhook.ssrf.SsrfGuard.refused(hostRefusal)));
+        return Mono.just(unsent(delivery, classifier.classify(SsrfGuard.refused(hostRefusal))));
       }
       if (hasControlCharacter(delivery.contentType()) || hasControlCharacter(delivery.eventId())) {
-        return Mono.just(Outcome.terminal(
-            "message content type or event id contains control characters; not sendable"));
+        return Mono.just(unsent(delivery, Outcome.terminal(
+            "message content type or event id contains control characters; not sendable")));
       }
-      return guards.protect(attempt(delivery)).onErrorResume(e -> Mono.just(rejectedOrFailed(e)));
-    }).doOnNext(outcome -> logOutcome(delivery, outcome));
-  }
-
-  /** One signed POST; HTTP answers become outcomes here, transport failures stay errors. */
-  private Mono<Outcome> attempt(Delivery delivery) {
-    return Mono.defer(() -> {
-      long start = System.nanoTime();
-      byte[] body = delivery.payload().getBytes(StandardCharsets.UTF_8);
-      return client.post(headers(delivery, body), body)
-          .map(classifier::classify)
-          .doOnNext(o -> metrics.recordAttempt(endpoint.name(), status(o), o, System.nanoTime() - start))
-          .doOnError(e -> metrics.recordAttempt(
-              endpoint.name(), null, classifier.classify(e), System.nanoTime() - start));
+      return guards.protect(attempt(delivery)).onErrorResume(e -> Mono.just(rejectedOrFailed(delivery, e)));
     });
   }
 
-  private Outcome rejectedOrFailed(Throwable error) {
+  /**
+   * One signed POST under its own span; HTTP answers become outcomes here, transport failures
+   * stay errors (the breaker counts them). Either way the attempt is measured, traced and logged
+   * here.
+   */
+  private Mono<Outcome> attempt(Delivery delivery) {
+    return Mono.defer(() -> {
+      long start = System.nanoTime();
+      AttemptSpan span = tracer.start(delivery, endpoint);
+      byte[] body = delivery.payload().getBytes(StandardCharsets.UTF_8);
+      Map<String, String> headers = headers(delivery, body, span);
+      List<String> secret = sentSecrets(headers);
+      return client.post(headers, body)
+          .map(reply -> Echoes.scrub(classifier.classify(reply), secret))
+          .doOnNext(o -> finished(delivery, o, null, span, System.nanoTime() - start))
+          .doOnError(e -> finished(delivery, classifier.classify(e), e, span, System.nanoTime() - start))
+          .doOnCancel(span::cancel);
+    });
+  }
+
+  private void finished(Delivery delivery, Outcome outcome, @Nullable Throwable error, AttemptSpan span,
+      long elapsedNanos) {
+    metrics.recordAttempt(endpoint.name(), OutcomeNames.status(outcome), outcome, elapsedNanos);
+    span.end(outcome, error);
+    AttemptLog.attempted(delivery, outcome, elapsedNanos, span);
+  }
+
+  /** A guard's refusal (not sent, logged here) or an attempt's failure (logged by the attempt). */
+  private Outcome rejectedOrFailed(Delivery delivery, Throwable error) {
     String rejection = classifier.rejectionReason(error);
+    Outcome outcome = classifier.classify(error);
     if (rejection != null) {
       metrics.recordRejection(endpoint.name(), rejection);
-    }
-    Outcome outcome = classifier.classify(error);
-    if (outcome instanceof Outcome.Retry r && r.reason().startsWith(OutcomeClassifier.UNEXPECTED)) {
+      AttemptLog.unsent(delivery, outcome);
+    } else if (outcome instanceof Outcome.Retry r && r.reason().startsWith(OutcomeClassifier.UNEXPECTED)) {
       log.warn("endpoint {}: unexpected error during an attempt", endpoint.name(), error);
     }
     return outcome;
   }
 
+  private static Outcome unsent(Delivery delivery, Outcome outcome) {
+    AttemptLog.unsent(delivery, outcome);
+    return outcome;
+  }
+
   /** Custom headers first; the relay's own headers are set after them and always win. */
-  private Map<String, String> headers(Delivery delivery, byte[] body) {
+  private Map<String, String> headers(Delivery delivery, byte[] body, AttemptSpan span) {
     long timestamp = clock.instant().getEpochSecond(); // fresh for every attempt
     Map<String, String> headers = new LinkedHashMap<>(endpoint.headers());
     headers.put("Content-Type", delivery.contentType());
     headers.put(WebhookHeaders.ID, delivery.eventId());
     headers.put(WebhookHeaders.TIMESTAMP, Long.toString(timestamp));
     headers.put(WebhookHeaders.SIGNATURE, signer.signatureHeader(delivery.eventId(), timestamp, body));
+    span.inject(headers);
     return headers;
   }
 
-  private void logOutcome(Delivery delivery, Outcome outcome) {
-    if (outcome instanceof Outcome.Delivered) {
-      log.debug("delivery {} to endpoint {} (attempt {}) delivered",
-          delivery.id(), endpoint.name(), delivery.attempt());
-    } else {
-      log.info("delivery {} to endpoint {} (attempt {}) not delivered: {}",
-          delivery.id(), endpoint.name(), delivery.attempt(), outcome);
-    }
-  }
-
-  private static @Nullable Integer status(Outcome outcome) {
-    if (outcome instanceof Outcome.Delivered d) {
-      return d.statusCode();
-    }
-    if (outcome instanceof Outcome.Retry r) {
-      return r.statusCode();
-    }
-    return ((Outcome.Terminal) outcome).statusCode();
+  /** The header values a receiver must not get us to store: the configured ones and the signatures. */
+  private List<String> sentSecrets(Map<String, String> headers) {
+    List<String> out = new ArrayList<>(endpoint.headers().values());
+    String signatures = headers.get(WebhookHeaders.SIGNATURE);
+    out.add(signatures);
+    out.addAll(List.of(signatures.split(" ")));
+    return out;
   }
 
   private static boolean hasControlCharacter(String value) {

@@ -15,6 +15,7 @@ import dev.relay.webhook.signing.WebhookSigner;
 import dev.relay.webhook.ssrf.AddressPolicy;
 import dev.relay.webhook.ssrf.Cidr;
 import dev.relay.webhook.ssrf.SsrfGuard;
+import dev.relay.webhook.tracing.AttemptTracer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.resolver.AddressResolverGroup;
 import java.net.SocketAddress;
@@ -39,7 +40,8 @@ import reactor.netty.resources.ConnectionProvider;
  * Delivers webhooks over HTTP: the {@link Deliverer} relay-app hands to the engine.
  *
  * <p>Each attempt is a POST of the payload, signed per Standard Webhooks ({@code webhook-id},
- * {@code webhook-timestamp}, {@code webhook-signature}), through the endpoint's circuit breaker,
+ * {@code webhook-timestamp}, {@code webhook-signature}), with the W3C {@code traceparent} of its
+ * span when the message carries trace context (see {@link Builder#tracer}), through the endpoint's circuit breaker,
  * bulkhead and rate limiter, over a pooled keep-alive connection whose address the SSRF guard has
  * checked. Every reply or failure becomes an {@link Outcome}; {@link #deliver} never signals an
  * error.
@@ -161,6 +163,7 @@ public final class WebhookDeliverer implements Deliverer, AutoCloseable {
     private final List<WebhookEndpoint> endpoints;
     private final MeterRegistry registry;
     private Clock clock = Clock.systemUTC();
+    private AttemptTracer tracer = AttemptTracer.OFF;
     private @Nullable AddressResolverGroup<? extends SocketAddress> dns;
 
     private Builder(
@@ -173,6 +176,14 @@ public final class WebhookDeliverer implements Deliverer, AutoCloseable {
     /** The clock for {@code webhook-timestamp} and HTTP-date {@code Retry-After} (default UTC). */
     public Builder clock(Clock value) {
       this.clock = Objects.requireNonNull(value, "clock");
+      return this;
+    }
+
+    /**
+     * Spans and {@code traceparent} headers for attempts (default {@link AttemptTracer#OFF}: none).
+     */
+    public Builder tracer(AttemptTracer value) {
+      this.tracer = Objects.requireNonNull(value, "tracer");
       return this;
     }
 
@@ -234,7 +245,7 @@ public final class WebhookDeliverer implements Deliverer, AutoCloseable {
           EndpointClient.create(base, guard, dns, e.url().toASCIIString(),
               settings.attemptDeadline(), settings.maxResponseBytes());
       return new EndpointPipeline(e, WebhookSigner.of(e.signingSecrets()), guards, client,
-          classifier, metrics, clock, hostRefusal);
+          classifier, metrics, clock, tracer, hostRefusal);
     }
 
     private void checkEndpoints() {

@@ -9,6 +9,7 @@ import dev.relay.engine.config.RetryPolicy;
 import dev.relay.engine.config.SslMode;
 import dev.relay.webhook.config.BreakerSettings;
 import dev.relay.webhook.config.RateLimit;
+import dev.relay.webhook.config.TracingSettings;
 import dev.relay.webhook.config.WebhookEndpoint;
 import dev.relay.webhook.config.WebhookSettings;
 import java.net.URI;
@@ -76,13 +77,17 @@ final class Assembly {
     LoggingConfig logging = l == null || problems.hasUnder("logging") ? LoggingConfig.DEFAULT : new LoggingConfig(
         l.format() == null ? LoggingConfig.Format.PLAIN : LoggingConfig.Format.valueOf(l.format().toUpperCase(Locale.ROOT)),
         or(l.level(), LoggingConfig.DEFAULT.level()));
+    TracingSection t = f.tracing();
+    TracingSettings td = TracingSettings.DEFAULTS;
+    TracingSettings tracing = t == null ? td : new TracingSettings(or(t.enabled(), td.enabled()),
+        or(t.startTraces(), td.startTraces()));
     Duration grace = f.shutdown() == null ? RelayConfig.DEFAULT_SHUTDOWN_GRACE
         : or(f.shutdown().gracePeriod(), RelayConfig.DEFAULT_SHUTDOWN_GRACE);
     if (database == null || delivery == null || webhook == null || admin == null || !problems.isEmpty()) {
       return null;
     }
     return build("endpoints", () -> new RelayConfig(database, or(db.migrate(), true), delivery, webhook, endpoints, admin,
-        metrics, logging, grace));
+        metrics, logging, tracing, grace));
   }
 
   private static DatabaseConfig database(DatabaseSection s) {

@@ -24,8 +24,9 @@ import org.jspecify.annotations.Nullable;
  */
 final class Environment {
   private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
-  /** Read by the launcher, the CLI and the tests, not by the file. */
-  private static final Set<String> OTHER_USES = Set.of("RELAY_CONFIG", "RELAY_JAR", "RELAY_TEST_DATABASE_URL");
+  /** Read by the launcher (RELAY_JAR, RELAY_CDS_ARCHIVE), the CLI and the tests, not by the file. */
+  private static final Set<String> OTHER_USES =
+      Set.of("RELAY_CONFIG", "RELAY_JAR", "RELAY_CDS_ARCHIVE", "RELAY_TEST_DATABASE_URL");
 
   private final Map<String, String> env;
   private final Problems problems;

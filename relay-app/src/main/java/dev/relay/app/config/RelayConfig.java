@@ -2,6 +2,7 @@ package dev.relay.app.config;
 
 import dev.relay.engine.config.DatabaseConfig;
 import dev.relay.engine.config.EngineConfig;
+import dev.relay.webhook.config.TracingSettings;
 import dev.relay.webhook.config.WebhookEndpoint;
 import dev.relay.webhook.config.WebhookSettings;
 import java.time.Duration;
@@ -23,6 +24,8 @@ import java.util.stream.Collectors;
  * @param admin the metrics/health/admin HTTP server
  * @param metrics what {@code /metrics} exposes
  * @param logging log format and level
+ * @param tracing trace context on webhook attempts (spans are exported per the {@code OTEL_*}
+ *     variables)
  * @param shutdownGrace how long in-flight deliveries may finish after SIGTERM (default 30 s)
  */
 public record RelayConfig(
@@ -34,6 +37,7 @@ public record RelayConfig(
     AdminConfig admin,
     MetricsConfig metrics,
     LoggingConfig logging,
+    TracingSettings tracing,
     Duration shutdownGrace) {
 
   public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
@@ -68,22 +72,27 @@ public record RelayConfig(
   }
 
   public RelayConfig withAdmin(AdminConfig newAdmin) {
-    return new RelayConfig(database, migrate, delivery, webhook, endpoints, newAdmin, metrics, logging, shutdownGrace);
+    return new RelayConfig(database, migrate, delivery, webhook, endpoints, newAdmin, metrics, logging, tracing, shutdownGrace);
   }
 
   public RelayConfig withEndpoints(List<EndpointConfig> newEndpoints) {
-    return new RelayConfig(database, migrate, delivery, webhook, newEndpoints, admin, metrics, logging, shutdownGrace);
+    return new RelayConfig(database, migrate, delivery, webhook, newEndpoints, admin, metrics, logging, tracing, shutdownGrace);
   }
 
   public RelayConfig withDatabase(DatabaseConfig newDatabase) {
-    return new RelayConfig(newDatabase, migrate, delivery, webhook, endpoints, admin, metrics, logging, shutdownGrace);
+    return new RelayConfig(newDatabase, migrate, delivery, webhook, endpoints, admin, metrics, logging, tracing, shutdownGrace);
   }
 
   public RelayConfig withDelivery(EngineConfig newDelivery) {
-    return new RelayConfig(database, migrate, newDelivery, webhook, endpoints, admin, metrics, logging, shutdownGrace);
+    return new RelayConfig(database, migrate, newDelivery, webhook, endpoints, admin, metrics, logging, tracing, shutdownGrace);
+  }
+
+  public RelayConfig withTracing(TracingSettings newTracing) {
+    return new RelayConfig(database, migrate, delivery, webhook, endpoints, admin, metrics, logging, newTracing,
+        shutdownGrace);
   }
 
   public RelayConfig withShutdownGrace(Duration grace) {
-    return new RelayConfig(database, migrate, delivery, webhook, endpoints, admin, metrics, logging, grace);
+    return new RelayConfig(database, migrate, delivery, webhook, endpoints, admin, metrics, logging, tracing, grace);
   }
 }

@@ -14,4 +14,5 @@ record RelayFile(
     @Valid @Nullable AdminSection admin,
     @Valid @Nullable MetricsSection metrics,
     @Valid @Nullable LoggingSection logging,
+    @Valid @Nullable TracingSection tracing,
     @Valid @Nullable ShutdownSection shutdown) {}

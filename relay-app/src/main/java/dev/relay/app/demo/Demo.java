@@ -131,6 +131,13 @@ public final class Demo implements AutoCloseable {
             event-types: ["customer.*"]
             allow-http: true
             allowed-networks: [127.0.0.0/8]
+          - name: ledger                     # a dead letter holds its customer's later payments
+            url: http://127.0.0.1:%2$d/ledger
+            secrets: ["%3$s"]
+            event-types: ["payment.*"]
+            on-dead-letter: block
+            allow-http: true
+            allowed-networks: [127.0.0.0/8]
         admin:
           bind: "%7$s"
           port: %5$d
@@ -148,7 +155,7 @@ public final class Demo implements AutoCloseable {
     out.println();
     out.println("Relay demo is running.");
     out.printf("  Postgres 17 (embedded)  postgresql://postgres@localhost:%d/postgres%n", pg);
-    out.printf("  Sample receiver         http://127.0.0.1:%d/{billing,crm}  (verifies every signature)%n",
+    out.printf("  Sample receiver         http://127.0.0.1:%d/{billing,crm,ledger}  (verifies every signature)%n",
         receiverServer.port());
     out.printf("  Metrics                 %s/metrics%n", base);
     out.printf("  Readiness               %s/health/ready%n", base);
@@ -157,8 +164,10 @@ public final class Demo implements AutoCloseable {
     out.printf("  Publish yourself        psql postgresql://postgres@localhost:%d/postgres -c "
         + "\"SELECT relay.publish('invoice.paid', '{\\\"type\\\": \\\"invoice.paid\\\", \\\"id\\\": 1}')\"%n", pg);
     out.printf("Publishing %.0f sample events per second; %s is refused about half the time, so you will see "
-        + "retries and, after 3 attempts, dead letters. Ctrl-C stops everything.%n%n", perSecond,
-        SampleReceiver.FLAKY_TYPE);
+        + "retries and, after 3 attempts, dead letters. On ledger (on-dead-letter: block) a dead letter holds "
+        + "its customer's later payments until you replay it:%n  curl -X POST -H 'Authorization: Bearer %s' "
+        + "%s/admin/dead-letters/replay -d '{\"endpoint\": \"ledger\"}'%nCtrl-C stops everything.%n%n",
+        perSecond, SampleReceiver.FLAKY_TYPE, token, base);
   }
 
   private void printStatus() {

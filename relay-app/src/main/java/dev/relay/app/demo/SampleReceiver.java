@@ -72,7 +72,7 @@ public final class SampleReceiver {
       if (attempts.size() > MAX_TRACKED) {
         attempts.clear();
       }
-      int attempt = attempts.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
+      int attempt = attempts.computeIfAbsent(endpoint + " " + id, k -> new AtomicInteger()).incrementAndGet();
       if (FLAKY_TYPE.equals(type) && ThreadLocalRandom.current().nextDouble() < failureRate) {
         refused.incrementAndGet();
         out.printf("  x  %-7s %-17s %s  attempt %d -> 503 (%s)%n", endpoint, type, id, attempt,

@@ -5,42 +5,29 @@ import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.CoreConstants;
 import ch.qos.logback.core.LayoutBase;
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.Map;
+import org.slf4j.event.KeyValuePair;
 
 /**
- * One log line per event, plain or JSON, with the message, arguments, MDC values and stack trace
- * passed through {@link Redactor}. Configured from {@code logback.xml} ({@code <json>true</json>}
- * for JSON) or by {@link Logging#configure}.
+ * {@code logging.format: plain}: one line per event (plus its stack trace), with the message, its
+ * key-value pairs and MDC values ({@code key=value}) and the stack trace passed through {@link
+ * Redactor}. Configured from {@code logback.xml} and by {@link Logging#configure}; JSON lines are
+ * {@link JsonLines}'.
  */
 public final class RedactingLayout extends LayoutBase<ILoggingEvent> {
-  private static final JsonFactory JSON = new JsonFactory();
   private static final DateTimeFormatter PLAIN_TIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
-
-  private boolean json;
-
-  public void setJson(boolean json) {
-    this.json = json;
-  }
-
-  public boolean isJson() {
-    return json;
-  }
 
   @Override
   public String doLayout(ILoggingEvent event) {
     String message = Redactor.redact(event.getFormattedMessage() == null ? "" : event.getFormattedMessage());
     IThrowableProxy thrown = event.getThrowableProxy();
     String stack = thrown == null ? null : Redactor.redact(ThrowableProxyUtil.asString(thrown));
-    return json ? json(event, message, stack) : plain(event, message, stack);
+    return plain(event, message, stack);
   }
 
   private static String plain(ILoggingEvent e, String message, String stack) {
@@ -50,42 +37,19 @@ public final class RedactingLayout extends LayoutBase<ILoggingEvent> {
         .append('[').append(e.getThreadName()).append("] ")
         .append(shortName(e.getLoggerName())).append(" - ")
         .append(message);
+    List<KeyValuePair> pairs = e.getKeyValuePairs();
+    if (pairs != null) {
+      pairs.forEach(p -> sb.append(' ').append(p.key).append('=').append(Redactor.redact(String.valueOf(p.value))));
+    }
     Map<String, String> mdc = e.getMDCPropertyMap();
-    if (mdc != null && !mdc.isEmpty()) {
-      sb.append(' ');
-      mdc.forEach((k, v) -> sb.append(k).append('=').append(Redactor.redact(String.valueOf(v))).append(' '));
-      sb.setLength(sb.length() - 1);
+    if (mdc != null) {
+      mdc.forEach((k, v) -> sb.append(' ').append(k).append('=').append(Redactor.redact(String.valueOf(v))));
     }
     sb.append(CoreConstants.LINE_SEPARATOR);
     if (stack != null) {
       sb.append(stack).append(CoreConstants.LINE_SEPARATOR);
     }
     return sb.toString();
-  }
-
-  private static String json(ILoggingEvent e, String message, String stack) {
-    StringWriter out = new StringWriter(256);
-    try (JsonGenerator g = JSON.createGenerator(out)) {
-      g.writeStartObject();
-      g.writeStringField("ts", Instant.ofEpochMilli(e.getTimeStamp()).toString());
-      g.writeStringField("level", e.getLevel().toString());
-      g.writeStringField("logger", e.getLoggerName());
-      g.writeStringField("thread", e.getThreadName());
-      g.writeStringField("message", message);
-      Map<String, String> mdc = e.getMDCPropertyMap();
-      if (mdc != null) {
-        for (Map.Entry<String, String> entry : mdc.entrySet()) {
-          g.writeStringField(entry.getKey(), Redactor.redact(String.valueOf(entry.getValue())));
-        }
-      }
-      if (stack != null) {
-        g.writeStringField("error", stack);
-      }
-      g.writeEndObject();
-    } catch (IOException ex) {
-      throw new UncheckedIOException(ex);
-    }
-    return out.append('\n').toString();
   }
 
   private static String shortName(String logger) {

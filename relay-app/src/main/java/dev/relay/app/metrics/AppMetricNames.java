@@ -22,6 +22,8 @@ public final class AppMetricNames {
   public static final String READY = "relay.ready";
   /** Admin API calls by operation and outcome. */
   public static final String ADMIN_REQUESTS = "relay.admin.requests";
+  /** Publishes whose malformed trace context was dropped (cluster-wide, from the database). */
+  public static final String TRACE_CONTEXT_IGNORED = "relay.publish.trace.context.ignored";
 
   private AppMetricNames() {}
 }

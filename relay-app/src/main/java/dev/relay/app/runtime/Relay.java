@@ -8,6 +8,7 @@ import dev.relay.app.health.Readiness;
 import dev.relay.app.http.HttpApi;
 import dev.relay.app.metrics.AppMetricNames;
 import dev.relay.app.metrics.Registries;
+import dev.relay.app.tracing.IgnoredTraceContexts;
 import dev.relay.engine.RelayEngine;
 import dev.relay.engine.db.Database;
 import dev.relay.engine.endpoint.EndpointSpec;
@@ -21,6 +22,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.DisposableServer;
@@ -42,10 +44,12 @@ public final class Relay {
   private final RelayEngine engine;
   private final DisposableServer server;
   private final AtomicBoolean draining;
+  private final Disposable ignoredTraceContexts;
   private final AtomicBoolean stopped = new AtomicBoolean();
 
   private Relay(RelayConfig config, PrometheusMeterRegistry registry, @Nullable JvmGcMetrics gc, Database database,
-      Transport transport, RelayEngine engine, DisposableServer server, AtomicBoolean draining) {
+      Transport transport, RelayEngine engine, DisposableServer server, AtomicBoolean draining,
+      Disposable ignoredTraceContexts) {
     this.config = config;
     this.registry = registry;
     this.gc = gc;
@@ -54,6 +58,7 @@ public final class Relay {
     this.engine = engine;
     this.server = server;
     this.draining = draining;
+    this.ignoredTraceContexts = ignoredTraceContexts;
   }
 
   /**
@@ -96,7 +101,8 @@ public final class Relay {
           .then(engine.start())
           .then(http.bind())
           .map(server -> {
-            Relay relay = new Relay(config, registry, gc, database, transport, engine, server, draining);
+            Relay relay = new Relay(config, registry, gc, database, transport, engine, server, draining,
+                IgnoredTraceContexts.start(database, registry, config.delivery().gaugeRefresh()));
             log.info("Relay started: {} endpoints, HTTP on {}:{} (/metrics, /health/ready, /admin)",
                 config.endpoints().size(), config.admin().bind(), server.port());
             return relay;
@@ -137,6 +143,7 @@ public final class Relay {
         return Mono.empty();
       }
       draining.set(true);
+      ignoredTraceContexts.dispose();
       Duration grace = config.shutdownGrace();
       return engine.stop(grace)
           .onErrorResume(e -> {

@@ -2,22 +2,50 @@ package dev.relay.app.runtime;
 
 import dev.relay.app.admin.BreakerStates;
 import dev.relay.app.config.RelayConfig;
+import dev.relay.app.metrics.Registries;
+import dev.relay.app.tracing.Telemetry;
 import dev.relay.engine.spi.Deliverer;
 import dev.relay.webhook.WebhookDeliverer;
 import dev.relay.webhook.resilience.BreakerState;
+import dev.relay.webhook.tracing.AttemptTracer;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
-/** Webhook delivery through relay-webhook's {@link WebhookDeliverer}. */
+/**
+ * Webhook delivery through relay-webhook's {@link WebhookDeliverer}, with a span per attempt from
+ * the OpenTelemetry SDK the {@code OTEL_*} variables configure.
+ */
 public final class WebhookTransport implements Transport {
-  private final WebhookDeliverer deliverer;
+  /** How long a stop waits for queued spans to be exported. */
+  private static final long FLUSH_SECONDS = 5;
 
-  private WebhookTransport(WebhookDeliverer deliverer) {
+  private final WebhookDeliverer deliverer;
+  private final @Nullable OpenTelemetrySdk ownedTelemetry;
+
+  private WebhookTransport(WebhookDeliverer deliverer, @Nullable OpenTelemetrySdk ownedTelemetry) {
     this.deliverer = deliverer;
+    this.ownedTelemetry = ownedTelemetry;
   }
 
+  /** The production transport: the SDK from the environment, shut down (flushed) by {@link #close}. */
   public static Transport create(RelayConfig config, MeterRegistry registry) {
-    return new WebhookTransport(WebhookDeliverer.create(config.webhook(), config.webhookEndpoints(), registry));
+    OpenTelemetrySdk sdk = config.tracing().enabled() ? Telemetry.fromEnvironment(Registries.version()) : null;
+    return new WebhookTransport(deliverer(config, registry, sdk == null ? OpenTelemetry.noop() : sdk), sdk);
+  }
+
+  /** With a given OpenTelemetry (tests: an in-memory exporter); the caller closes it. */
+  public static Transport create(RelayConfig config, MeterRegistry registry, OpenTelemetry telemetry) {
+    return new WebhookTransport(deliverer(config, registry, telemetry), null);
+  }
+
+  private static WebhookDeliverer deliverer(RelayConfig config, MeterRegistry registry, OpenTelemetry telemetry) {
+    return WebhookDeliverer.builder(config.webhook(), config.webhookEndpoints(), registry)
+        .tracer(AttemptTracer.create(telemetry, config.tracing()))
+        .build();
   }
 
   @Override
@@ -30,8 +58,12 @@ public final class WebhookTransport implements Transport {
     return name -> deliverer.breakerState(name).map(BreakerState::tag).orElse(null);
   }
 
+  /** Closes connections, then flushes and stops the span exporter (off the event loops). */
   @Override
   public Mono<Void> close() {
-    return deliverer.disposeLater();
+    OpenTelemetrySdk sdk = ownedTelemetry;
+    Mono<Void> connections = deliverer.disposeLater();
+    return sdk == null ? connections : connections.then(
+        Mono.<Void>fromRunnable(() -> Telemetry.shutdown(sdk, FLUSH_SECONDS)).subscribeOn(Schedulers.boundedElastic()));
   }
 }

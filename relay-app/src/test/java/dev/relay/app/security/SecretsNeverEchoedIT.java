@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.relay.app.Http;
+import dev.relay.app.http.Json;
 import dev.relay.app.RelayProcess;
 import dev.relay.app.VerifyingReceiver;
 import dev.relay.engine.config.DatabaseConfig;
@@ -21,12 +22,17 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import reactor.core.publisher.Mono;
+import reactor.netty.DisposableServer;
+import reactor.netty.http.server.HttpServer;
 
 /**
  * Issue 12, item 3: a marker planted in every secret-bearing place (database password, URL
  * user-info and parameters, database given as a URL string, header values, signing secrets, the
  * admin token, a YAML error on the password line), then every error path and a real run of the
- * packaged relay: no output, log line or HTTP answer may contain it.
+ * packaged relay: no output, log line or HTTP answer may contain it, in the plain and in the JSON
+ * log format (issue 14), through refused connections, a receiver that quotes every header back in
+ * its 500, and dead letters.
  */
 @ExtendWith(PostgresExtension.class)
 class SecretsNeverEchoedIT {
@@ -67,8 +73,22 @@ class SecretsNeverEchoedIT {
       }
     }
 
+    for (String format : List.of("plain", "json")) {
+      runThroughFailures(d, base, env, format);
+    }
+    assertThat(seen).isNotEmpty().allSatisfy(text -> assertThat(text).doesNotContain(MARKER));
+  }
+
+  /** A real run of the packaged jar in {@code format} through failures: refused connections, 500s quoting headers, dead letters. */
+  private void runThroughFailures(DatabaseConfig d, String base, Map<String, String> env, String format) throws Exception {
+    String schema = d.schema() + "_" + format;
+    // Answers 500 with every request header in the body: the reason snippet quotes them.
+    DisposableServer echo = HttpServer.create().host("127.0.0.1").port(0)
+        .handle((req, res) -> req.receive().then(res.status(500).sendString(Mono.just(
+            req.requestHeaders().entries().toString())).then()))
+        .bindNow();
     try (VerifyingReceiver receiver = new VerifyingReceiver(SECRET, Duration.ZERO)) {
-      Path good = Files.writeString(dir.resolve("good.yaml"), """
+      Path good = Files.writeString(dir.resolve(format + ".yaml"), """
           database:
             url: %s
             user: %s
@@ -82,6 +102,7 @@ class SecretsNeverEchoedIT {
             publish-enabled: true
           logging:
             level: debug
+            format: %s
           shutdown:
             grace-period: 1s
           endpoints:
@@ -97,14 +118,20 @@ class SecretsNeverEchoedIT {
               headers: {Authorization: "Bearer %s"}
               allow-http: true
               allowed-networks: [127.0.0.0/8]
-          """.formatted(base, d.user(), db.schema(), receiver.url("hook"), MARKER, MARKER));
-      try (RelayProcess check = RelayProcess.start(dir.resolve("check.log"), env, "check-config", "--config",
+            - name: echoing
+              url: http://127.0.0.1:%d/echo
+              secrets: ["${HOOK_SECRET}"]
+              headers: {X-Api-Key: "%s-echo"}
+              allow-http: true
+              allowed-networks: [127.0.0.0/8]
+          """.formatted(base, d.user(), schema, format, receiver.url("hook"), MARKER, MARKER, echo.port(), MARKER));
+      try (RelayProcess check = RelayProcess.start(dir.resolve(format + "-check.log"), env, "check-config", "--config",
           good.toString())) {
         assertThat(check.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(check.process().exitValue()).as(check.output()).isZero();
         seen.add(check.output());
       }
-      try (RelayProcess run = RelayProcess.start(dir.resolve("run.log"), env, "run", "--config", good.toString())) {
+      try (RelayProcess run = RelayProcess.start(dir.resolve(format + "-run.log"), env, "run", "--config", good.toString())) {
         await().atMost(Duration.ofSeconds(60)).until(() -> run.output().contains("Relay started") || !run.process().isAlive());
         Matcher port = Pattern.compile("HTTP on 127.0.0.1:(\\d+)").matcher(run.output());
         assertThat(port.find()).as(run.output()).isTrue();
@@ -120,10 +147,20 @@ class SecretsNeverEchoedIT {
         }
         seen.add(new Http(base2, TOKEN + "x").get("/admin/endpoints").body());
         assertThat(run.terminate(Duration.ofSeconds(30))).isZero();
-        seen.add(run.output());
+        String output = run.output();
+        // The failures were logged: the echoing receiver's 500 (which quotes every header back) and the dead letters.
+        assertThat(output).contains("endpoint echoing").contains("not delivered").contains("dead after");
+        if (format.equals("json")) {
+          assertThat(output.lines().filter(l -> l.startsWith("{")).map(Json::read).toList())
+              .isNotEmpty().allSatisfy(line -> assertThat(line.has("timestamp") && line.has("level")
+                  && line.has("logger") && line.has("message")).isTrue())
+              .anySatisfy(line -> assertThat(line.path("endpoint").asText()).isEqualTo("echoing"));
+        }
+        seen.add(output);
       }
       assertThat(receiver.badSignatures()).isZero();
+    } finally {
+      echo.disposeNow();
     }
-    assertThat(seen).isNotEmpty().allSatisfy(text -> assertThat(text).doesNotContain(MARKER));
   }
 }

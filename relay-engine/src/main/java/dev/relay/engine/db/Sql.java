@@ -149,7 +149,7 @@ public final class Sql {
            AND d.next_attempt_at <= now()
            AND m.id = d.message_id
         RETURNING d.id, d.endpoint, m.event_id, m.event_type, m.payload::text AS payload,
-                  m.content_type, d.ordering_key, d.attempts, m.created_at
+                  m.content_type, d.ordering_key, d.attempts, m.created_at, m.traceparent, m.tracestate
         """.formatted(
             nextEndpoint("$9::text"), nextEndpoint("a.name"), nextEndpoint(null), nextEndpoint("b.name"),
             nextKey("k.key_cursor"), nextKey("ka.key"), nextKey(null), nextKey("kb.key")));

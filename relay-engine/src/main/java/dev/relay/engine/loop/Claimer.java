@@ -45,7 +45,9 @@ final class Claimer {
                       row.get("content_type", String.class),
                       row.get("ordering_key", String.class),
                       row.get("attempts", Integer.class),
-                      row.get("created_at", OffsetDateTime.class).toInstant()))))
+                      row.get("created_at", OffsetDateTime.class).toInstant(),
+                      row.get("traceparent", String.class),
+                      row.get("tracestate", String.class)))))
           .collectList()
           .map(deliveries -> {
             long received = System.nanoTime();

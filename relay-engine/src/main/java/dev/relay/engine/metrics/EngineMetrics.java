@@ -84,7 +84,8 @@ public final class EngineMetrics {
         DistributionSummary.builder(CLAIM_BATCH).description("Rows per claim").register(registry);
     Gauge.builder(UNSERVED, unserved, AtomicLong::get)
         .description("Pending deliveries of endpoints this relay does not serve: they wait for a relay that does")
-        .baseUnit("deliveries")
+        // No base unit: Prometheus would append it (relay_deliveries_unserved_deliveries), and the
+        // documented name, the alert and the dashboard read relay_deliveries_unserved.
         .register(registry);
     Gauge.builder(UNROUTED, unrouted, AtomicLong::get)
         .description("Messages kept that no endpoint subscribed to at publish time")

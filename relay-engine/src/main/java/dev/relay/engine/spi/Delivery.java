@@ -16,6 +16,8 @@ import org.jspecify.annotations.Nullable;
  * @param orderingKey the application's ordering key, if any
  * @param attempt the number of this attempt, starting at 1
  * @param publishedAt when the application committed the message (database time)
+ * @param traceparent the W3C {@code traceparent} the publisher attached (checked at publish), if any
+ * @param tracestate the W3C {@code tracestate} that goes with it, if any
  */
 public record Delivery(
     long id,
@@ -26,7 +28,15 @@ public record Delivery(
     String contentType,
     @Nullable String orderingKey,
     int attempt,
-    Instant publishedAt) {
+    Instant publishedAt,
+    @Nullable String traceparent,
+    @Nullable String tracestate) {
+
+  /** A delivery whose message carries no trace context. */
+  public Delivery(long id, String endpoint, String eventId, String eventType, String payload, String contentType,
+      @Nullable String orderingKey, int attempt, Instant publishedAt) {
+    this(id, endpoint, eventId, eventType, payload, contentType, orderingKey, attempt, publishedAt, null, null);
+  }
 
   public Delivery {
     Objects.requireNonNull(endpoint, "endpoint");

@@ -3,6 +3,7 @@ package dev.relay.webhook.metrics;
 import static dev.relay.webhook.metrics.WebhookMetricNames.*;
 
 import dev.relay.engine.spi.Outcome;
+import dev.relay.webhook.classify.OutcomeNames;
 import dev.relay.webhook.resilience.BreakerState;
 import dev.relay.webhook.resilience.EndpointGuards;
 import io.micrometer.core.instrument.Counter;
@@ -87,13 +88,7 @@ public final class WebhookMetrics implements AutoCloseable {
   }
 
   static String outcomeTag(Outcome outcome) {
-    if (outcome instanceof Outcome.Delivered) {
-      return "delivered";
-    }
-    if (outcome instanceof Outcome.Retry) {
-      return "retry";
-    }
-    return ((Outcome.Terminal) outcome).disableEndpoint() ? "endpoint_gone" : "terminal";
+    return OutcomeNames.of(outcome);
   }
 
   private void poolGauge(String state, java.util.function.ToIntFunction<ConnectionPoolMetrics> f) {
