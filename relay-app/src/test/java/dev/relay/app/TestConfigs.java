@@ -27,7 +27,7 @@ public final class TestConfigs {
   public static final String FAST_DELIVERY = """
       delivery:
         attempt-timeout: 5s
-        lease: 15s
+        lease: 20s
         poll-interval: 500ms
         poll-interval-without-notify: 200ms
         gauge-refresh: 500ms

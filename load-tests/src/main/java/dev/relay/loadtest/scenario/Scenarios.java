@@ -1,6 +1,8 @@
 package dev.relay.loadtest.scenario;
 
+import dev.relay.loadtest.engine.ClaimScheduling;
 import dev.relay.loadtest.engine.EngineThroughput;
+import dev.relay.loadtest.engine.PublishCost;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -20,7 +22,9 @@ public final class Scenarios {
       new MultiScenario(),
       DrainScenario.endpoints(),
       SteadyScenario.soak(),
-      new EngineThroughput());
+      new EngineThroughput(),
+      new ClaimScheduling(),
+      new PublishCost());
 
   private Scenarios() {}
 

@@ -110,7 +110,7 @@ public final class Demo implements AutoCloseable {
           pool-size: 6
         delivery:
           attempt-timeout: 5s
-          lease: 15s
+          lease: 20s
           poll-interval: 1s
           gauge-refresh: 2s
           retry: {initial: 1s, factor: 2, cap: 4s, jitter: 0.2, max-attempts: %6$d}

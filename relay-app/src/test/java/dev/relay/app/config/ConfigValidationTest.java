@@ -71,10 +71,10 @@ class ConfigValidationTest {
   void unknownRelayVariablesAreWarnedAboutWithTheNearestKey() {
     LoadedConfig loaded = ConfigLoader.parseWithWarnings(DB + "admin:\n  token: ${RELAY_TOKEN_FILE_VALUE}\n", "t",
         Map.of("RELAY_DELIVERY_MAX_INFLIGHT", "3", "RELAY_TOKEN_FILE_VALUE", "0123456789abcdef0123",
-            "RELAY_CONFIG", "x.yaml", "RELAY_DELIVERY_LEASE", "40s"));
+            "RELAY_CONFIG", "x.yaml", "RELAY_DELIVERY_LEASE", "45s"));
     assertThat(loaded.warnings()).containsExactly("environment variable RELAY_DELIVERY_MAX_INFLIGHT sets no "
         + "configuration key and is not used in the file; ignored (did you mean RELAY_DELIVERY_MAX_IN_FLIGHT?)");
-    assertThat(loaded.config().delivery().lease()).isEqualTo(Duration.ofSeconds(40));
+    assertThat(loaded.config().delivery().lease()).isEqualTo(Duration.ofSeconds(45));
   }
 
   /** Finding 6: "an admin token with a trailing newline makes every request 401". */

@@ -1,0 +1,214 @@
+package dev.relay.loadtest.engine;
+
+import dev.relay.engine.RelayEngine;
+import dev.relay.engine.config.EngineConfig;
+import dev.relay.engine.db.Database;
+import dev.relay.engine.endpoint.EndpointSpec;
+import dev.relay.engine.registry.Registry;
+import dev.relay.engine.spi.Deliverer;
+import dev.relay.engine.spi.Outcome;
+import dev.relay.loadtest.postgres.PostgresServer;
+import dev.relay.loadtest.report.Ceilings;
+import dev.relay.loadtest.report.PhaseResult;
+import dev.relay.loadtest.report.RunReport;
+import dev.relay.loadtest.report.TargetCheck;
+import dev.relay.loadtest.scenario.DescribedScenario;
+import dev.relay.loadtest.scenario.ScenarioContext;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import reactor.core.publisher.Mono;
+
+/**
+ * {@code publish}: what publishing costs the application, beside the floor of writing the same
+ * data by hand, on the same Postgres in the same run. One event per transaction (autocommit), 1
+ * KiB payloads, 1 and 8 publishers; with no relay running, with a relay idle for the endpoint (it
+ * delivers what arrives), and with a relay draining a backlog. Then 10,000 events in one statement.
+ *
+ * <p>The floor ("two rows") writes a message row and one delivery row into two plain tables with
+ * just a primary key each: no function, no trigger, no NOTIFY.
+ */
+public final class PublishCost extends DescribedScenario {
+  private static final Duration EACH = Duration.ofSeconds(6);
+  private static final int BATCH = 10_000;
+  private static final int BACKLOG = 100_000;
+  private static final String PAYLOAD = "{\"data\": \"" + "x".repeat(1010) + "\"}";
+
+  public PublishCost() {
+    super("publish", "what relay.publish and relay.publish_batch cost the application vs a two-row floor, "
+        + "1 and 8 publishers, no relay / relay idle / relay draining", Map.of());
+  }
+
+  /** A statement kind, run once per transaction. */
+  private record Kind(String name, String sql) {}
+
+  @Override
+  public RunReport run(ScenarioContext context) throws Exception {
+    Instant started = Instant.now();
+    long t0 = System.nanoTime();
+    PostgresServer server = context.postgres();
+    String schema = context.options().schema() + "_publish";
+    String floor = schema + "_floor";
+    context.say("%s (%s); %d cores; %s per measurement", server.describe(), server.settings(),
+        Runtime.getRuntime().availableProcessors(), EACH);
+    Database database = setUp(server, schema, floor);
+    List<Kind> kinds = List.of(
+        new Kind("plain insert", "INSERT INTO " + floor + ".plain (payload) VALUES (?::jsonb)"),
+        new Kind("plain insert + NOTIFY", "WITH p AS (INSERT INTO " + floor + ".plain (payload) VALUES (?::jsonb) "
+            + "RETURNING id) SELECT pg_notify('bench_floor', '') FROM p"),
+        new Kind("two rows (floor)", "WITH m AS (INSERT INTO " + floor + ".message (event_id, event_type, payload) "
+            + "VALUES ('msg_' || replace(gen_random_uuid()::text, '-', ''), 'bench.event', ?::jsonb) RETURNING id) "
+            + "INSERT INTO " + floor + ".delivery (message_id, endpoint) SELECT id, 'sink' FROM m"),
+        new Kind("relay.publish", "SELECT " + schema + ".publish('bench.event', ?::jsonb)"));
+    List<PhaseResult> phases = new ArrayList<>();
+    List<TargetCheck> targets = new ArrayList<>();
+    List<String> notes = new ArrayList<>();
+    try {
+      for (String condition : List.of("no relay", "relay idle", "relay draining a backlog")) {
+        RelayEngine relay = condition.equals("no relay") ? null : relay(server, database, schema,
+            condition.startsWith("relay draining") ? BACKLOG : 0);
+        try {
+          for (int clients : new int[] {1, 8}) {
+            double floorTps = 0;
+            for (Kind kind : kinds) {
+              double tps = tps(server, kind.sql(), clients);
+              if (kind.name().startsWith("two rows")) {
+                floorTps = tps;
+              }
+              String ratio = floorTps == 0 ? "" : String.format(Locale.ROOT, " (%.0f%% of the floor)", 100 * tps / floorTps);
+              context.say("PUBLISH  %-24s %s, %d publisher(s): %,8.0f tps%s", condition + ":", kind.name(), clients, tps,
+                  kind.name().equals("relay.publish") ? ratio : "");
+              phases.add(PhaseResult.ofThroughput(condition + ", " + clients + " publisher(s), " + kind.name(),
+                  "one 1 KiB event per transaction", 1, Math.round(tps * EACH.toSeconds()), EACH.toSeconds()));
+              if (kind.name().equals("relay.publish") && !condition.equals("no relay")) {
+                double r = tps / floorTps;
+                targets.add(new TargetCheck(clients + " publisher(s), " + condition + ": relay.publish >= 70% of the floor",
+                    String.format(Locale.ROOT, "%.0f%%", 100 * r), r >= 0.7));
+              }
+            }
+          }
+        } finally {
+          if (relay != null) {
+            relay.stop(Duration.ofSeconds(5)).block(Duration.ofSeconds(30));
+          }
+        }
+      }
+      batches(context, server, schema, floor, targets);
+      notes.add("floor: a message row and a delivery row in two plain tables with a primary key each");
+    } finally {
+      database.close().block(Duration.ofSeconds(30));
+      server.dropSchema(schema);
+      server.dropSchema(floor);
+    }
+    return new RunReport(name(), "publishing cost vs a two-row floor; " + server.describe() + ", " + server.settings(),
+        started, (System.nanoTime() - t0) / 1e9, null, Ceilings.NONE, phases, List.of(), List.of(), targets, notes);
+  }
+
+  private static Database setUp(PostgresServer server, String schema, String floor) throws SQLException {
+    server.dropSchema(schema);
+    server.dropSchema(floor);
+    Database database = Database.connect(server.address().databaseConfig(schema, 10));
+    database.migrate().block(Duration.ofMinutes(1));
+    Registry.declare(database, List.of(new EndpointSpec("sink", List.of()))).block(Duration.ofMinutes(1));
+    try (Connection c = server.connect(); Statement st = c.createStatement()) {
+      st.execute("CREATE SCHEMA " + floor);
+      st.execute("CREATE TABLE " + floor + ".plain (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, payload jsonb NOT NULL)");
+      st.execute("CREATE TABLE " + floor + ".message (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
+          + "event_id text NOT NULL, event_type text NOT NULL, payload jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now())");
+      st.execute("CREATE TABLE " + floor + ".delivery (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
+          + "message_id bigint NOT NULL, endpoint text NOT NULL, state text NOT NULL DEFAULT 'pending', "
+          + "next_attempt_at timestamptz NOT NULL DEFAULT now())");
+    }
+    return database;
+  }
+
+  /** A relay serving the endpoint, delivering to a receiver answering in 0-1 ms; after a backlog of {@code backlog}. */
+  private static RelayEngine relay(PostgresServer server, Database database, String schema, int backlog) throws Exception {
+    if (backlog > 0) {
+      try (Connection c = server.connect(); Statement st = c.createStatement()) {
+        EngineBench.publish(st, schema, backlog, "jsonb_build_object('n', g, 'pad', repeat('x', 900))", null);
+      }
+    }
+    Deliverer fast = d -> Mono.delay(Duration.ofNanos(ThreadLocalRandom.current().nextInt(1_000_000)))
+        .thenReturn(Outcome.delivered(200));
+    RelayEngine relay = RelayEngine.create(database, EngineConfig.DEFAULT, List.of(new EndpointSpec("sink", List.of())),
+        fast, new SimpleMeterRegistry());
+    relay.start().block(Duration.ofMinutes(1));
+    Thread.sleep(1000);
+    return relay;
+  }
+
+  /** Transactions per second of {@code sql} (one event each) from {@code clients} connections. */
+  private static double tps(PostgresServer server, String sql, int clients) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(clients);
+    AtomicLong done = new AtomicLong();
+    long end = System.nanoTime() + EACH.toNanos();
+    long start = System.nanoTime();
+    try {
+      List<Future<?>> all = new ArrayList<>();
+      for (int i = 0; i < clients; i++) {
+        all.add(pool.submit(() -> {
+          try (Connection c = server.connect(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, PAYLOAD);
+            while (System.nanoTime() < end) {
+              ps.execute();
+              done.incrementAndGet();
+            }
+          }
+          return null;
+        }));
+      }
+      for (Future<?> f : all) {
+        f.get();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    return done.get() / ((System.nanoTime() - start) / 1e9);
+  }
+
+  /** 10,000 events in one statement: publish_batch, publish per row, the floor set-based. */
+  private static void batches(ScenarioContext context, PostgresServer server, String schema, String floor,
+      List<TargetCheck> targets) throws SQLException {
+    String events = "(SELECT jsonb_agg(jsonb_build_object('event_type', 'bench.event', 'payload', ?::jsonb)) "
+        + "FROM generate_series(1, " + BATCH + "))";
+    double floorSeconds = seconds(server, "WITH m AS (INSERT INTO " + floor + ".message (event_id, event_type, payload) "
+        + "SELECT 'msg_' || replace(gen_random_uuid()::text, '-', ''), 'bench.event', ?::jsonb FROM generate_series(1, "
+        + BATCH + ") RETURNING id) INSERT INTO " + floor + ".delivery (message_id, endpoint) SELECT id, 'sink' FROM m");
+    double perRow = seconds(server, "SELECT count(" + schema + ".publish('bench.event', ?::jsonb)) FROM generate_series(1, "
+        + BATCH + ")");
+    double batch = seconds(server, "SELECT cardinality(" + schema + ".publish_batch(" + events + "))");
+    context.say("BATCH    %,d events in one statement: floor %.2f s; relay.publish per row %.2f s (%.0f%% of the "
+        + "floor's rate); relay.publish_batch %.2f s (%.0f%%)", BATCH, floorSeconds, perRow, 100 * floorSeconds / perRow,
+        batch, 100 * floorSeconds / batch);
+    targets.add(new TargetCheck("10,000 events in one publish_batch statement >= 50% of the floor's rate",
+        String.format(Locale.ROOT, "%.0f%%", 100 * floorSeconds / batch), floorSeconds / batch >= 0.5));
+  }
+
+  /** The best of three runs of a statement taking the 1 KiB payload as its one parameter. */
+  private static double seconds(PostgresServer server, String sql) throws SQLException {
+    double best = Double.MAX_VALUE;
+    try (Connection c = server.connect(); PreparedStatement ps = c.prepareStatement(sql)) {
+      for (int i = 0; i < 3; i++) {
+        ps.setString(1, PAYLOAD);
+        long start = System.nanoTime();
+        ps.execute();
+        best = Math.min(best, (System.nanoTime() - start) / 1e9);
+      }
+    }
+    return best;
+  }
+}
