@@ -40,11 +40,15 @@ public final class ClaimSettleProcedures {
   /** Claims up to {@code batch} rows (each endpoint capped at {@code cap}), commits, settles them, commits. */
   private static final String CLAIM_SETTLE = """
           tok := gen_random_uuid();
-          EXECUTE 'WITH c AS (' || claim_sql || ') SELECT array_agg(id) FROM c' INTO ids USING %s;
+          ids := '{}';
+          -- The statements are themselves WITH queries that write: run them as they are.
+          FOR r IN EXECUTE claim_sql USING %s LOOP
+            ids := ids || r.id;
+          END LOOP;
           n := coalesce(cardinality(ids), 0);
           COMMIT;
           IF n > 0 THEN
-            EXECUTE 'WITH s AS (' || settle_sql || ') SELECT count(*) FROM s' USING %s;
+            EXECUTE settle_sql USING %s;
             COMMIT;
           END IF;
       """.formatted(CLAIM_ARGS, SETTLE_ARGS);
@@ -57,6 +61,7 @@ public final class ClaimSettleProcedures {
         ids bigint[];
         tok uuid;
         n int;
+        r record;
         t0 timestamptz := clock_timestamp();
       BEGIN
         total := 0;
@@ -77,6 +82,7 @@ public final class ClaimSettleProcedures {
         ids bigint[];
         tok uuid;
         n int;
+        r record;
         cap int := 1;
         batch int := 1;
         t timestamptz;
