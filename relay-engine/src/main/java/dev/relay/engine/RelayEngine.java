@@ -15,6 +15,7 @@ import dev.relay.engine.publish.MessagePublisher;
 import dev.relay.engine.registry.Registry;
 import dev.relay.engine.retention.Purger;
 import dev.relay.engine.spi.Deliverer;
+import dev.relay.engine.time.Deadlines;
 import dev.relay.engine.wakeup.NotificationListener;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -36,7 +37,6 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * The relay's engine: claims due deliveries, hands them to a {@link Deliverer}, settles the
@@ -96,7 +96,7 @@ public final class RelayEngine {
    */
   public static RelayEngine create(Database database, EngineConfig config, List<EndpointSpec> endpoints,
       Deliverer deliverer, MeterRegistry registry) {
-    return new RelayEngine(database, config, endpoints, deliverer, registry, Schedulers.parallel());
+    return new RelayEngine(database, config, endpoints, deliverer, registry, Deadlines.wheel());
   }
 
   /** For tests: {@code attemptClock} times delivery attempts (stop it to play a frozen relay). */

@@ -1,5 +1,6 @@
 package dev.relay.engine.db;
 
+import dev.relay.engine.time.Deadlines;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactory;
 import io.r2dbc.spi.Readable;
@@ -39,8 +40,9 @@ public final class Queries {
    * row. On timeout the acquisition or the statement is cancelled and the connection dropped.
    */
   public <T> Flux<T> within(Function<Connection, ? extends Publisher<T>> work) {
-    return Flux.usingWhen(pool.create(), work, Connection::close, (c, error) -> discard(c), Queries::discard)
-        .timeout(timeout, Flux.error(() -> new StatementTimeoutException(timeout)));
+    return Deadlines.within(
+        Flux.usingWhen(pool.create(), work, Connection::close, (c, error) -> discard(c), Queries::discard),
+        timeout, Deadlines.wheel(), () -> new StatementTimeoutException(timeout));
   }
 
   /** Closes the connection under the pool's wrapper, so the pool drops it, then hands it back. */

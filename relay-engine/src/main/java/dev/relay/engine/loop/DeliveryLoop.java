@@ -6,6 +6,7 @@ import dev.relay.engine.logging.EveryFew;
 import dev.relay.engine.metrics.EngineMetrics;
 import dev.relay.engine.spi.Deliverer;
 import dev.relay.engine.spi.Outcome;
+import dev.relay.engine.time.Deadlines;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -248,8 +249,8 @@ public final class DeliveryLoop {
     Claimed claimed = item.claimed();
     return Mono.defer(() -> {
       long started = System.nanoTime();
-      return Mono.defer(() -> deliverer.deliver(claimed.delivery()))
-          .timeout(config.attemptTimeout(), attemptClock)
+      return Deadlines.within(Mono.defer(() -> deliverer.deliver(claimed.delivery())), config.attemptTimeout(),
+              attemptClock, TimeoutException::new)
           .switchIfEmpty(Mono.fromSupplier(() -> Outcome.retry("deliverer returned no outcome")))
           .onErrorResume(e -> Mono.just(failed(e)))
           .map(outcome -> {

@@ -1,5 +1,6 @@
 package dev.relay.webhook.client;
 
+import dev.relay.engine.time.Deadlines;
 import dev.relay.webhook.ssrf.SsrfGuard;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.resolver.AddressResolverGroup;
@@ -87,7 +88,7 @@ public final class EndpointClient {
     // Only the first item (the status has arrived) is bounded by the deadline; the body read
     // bounds itself.
     return attempt
-        .timeout(Mono.delay(deadline), item -> Mono.never(), Mono.error(() -> new DeadlineExceededException(deadline)))
+        .timeout(Mono.delay(deadline, Deadlines.wheel()), item -> Mono.never(), Mono.error(() -> new DeadlineExceededException(deadline)))
         .ofType(HttpReply.class)
         .next();
   }
@@ -95,9 +96,8 @@ public final class EndpointClient {
   private Mono<HttpReply> read(HttpClientResponse response, ByteBufFlux body) {
     CappedBody capped =
         new CappedBody(maxResponseBytes, (int) Math.min(maxResponseBytes, KEPT_BODY_BYTES));
-    return body.doOnNext(capped::add)
-        .takeUntil(chunk -> capped.overCap())
-        .timeout(BODY_WAIT)
+    return Deadlines.within(body.doOnNext(capped::add).takeUntil(chunk -> capped.overCap()), BODY_WAIT,
+            Deadlines.wheel(), TimeoutException::new)
         .onErrorResume(TimeoutException.class, e -> {
           // Cancelling the inbound closes the connection instead of pooling it mid-body.
           capped.stopEarly();
