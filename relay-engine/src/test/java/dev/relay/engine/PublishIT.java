@@ -226,11 +226,13 @@ class PublishIT {
         ps.setString(1, "[{\"event_type\": \"invoice.paid\", \"payload\": {\"n\": 1}, \"event_id\": \"b-1\"},"
             + "{\"event_type\": \"user.created\", \"payload\": {}, \"event_id\": \"before\"},"
             + "{\"event_type\": \"audit.x\", \"payload\": {}, \"endpoint\": \"invoices\", \"event_id\": \"b-3\"},"
-            + "{\"event_type\": \"invoice.paid\", \"payload\": {\"n\": 1}, \"event_id\": \"b-1\"}]");
+            + "{\"event_type\": \"invoice.paid\", \"payload\": {\"n\": 1}, \"event_id\": \"b-1\"},"
+            + "{\"event_type\": \"invoice.paid\", \"payload\": {}, \"endpoint\": \"everything\", \"event_id\": \"b-5\"},"
+            + "{\"event_type\": \"invoice.paid\", \"payload\": {}, \"event_id\": \"b-6\"}]");
         try (var rs = ps.executeQuery()) {
           rs.next();
           Long[] ids = (Long[]) rs.getArray(1).getArray();
-          assertThat(ids).hasSize(4);
+          assertThat(ids).hasSize(6);
           assertThat(ids[0]).isEqualTo(ids[3]).isLessThan(ids[2]);
           assertThat(ids[1]).isEqualTo(db.count("SELECT id FROM {schema}.message WHERE event_id = 'before'"));
         }
@@ -238,7 +240,9 @@ class PublishIT {
     }
     assertThat(endpointsOf("b-1")).containsExactly("everything", "invoices");
     assertThat(endpointsOf("b-3")).containsExactly("invoices");
-    assertThat(db.count("SELECT count(*) FROM {schema}.message")).isEqualTo(3);
+    assertThat(endpointsOf("b-5")).as("same type, but targeted").containsExactly("everything");
+    assertThat(endpointsOf("b-6")).containsExactly("everything", "invoices");
+    assertThat(db.count("SELECT count(*) FROM {schema}.message")).isEqualTo(5);
   }
 
   @Test

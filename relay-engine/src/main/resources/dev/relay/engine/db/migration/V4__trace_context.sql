@@ -273,12 +273,18 @@ BEGIN
 
     WITH firsts AS (
         SELECT DISTINCT ON (b.event_id) b.* FROM unnest(v_events) b ORDER BY b.event_id, b.i
-    ), routed AS (
-        SELECT f.i, array_agg(e.name) AS endpoints
-          FROM firsts f
+    ), kinds AS (
+        -- Routing depends only on (event type, target): match each distinct pair against the
+        -- endpoints once, not each event (a batch is usually one or a few event types).
+        SELECT k.event_type, coalesce(k.endpoint, '') AS target, array_agg(e.name) AS endpoints
+          FROM (SELECT DISTINCT f.event_type, f.endpoint FROM firsts f) k
           JOIN ${schema}.endpoint e
-            ON NOT e.removed AND ${schema}.routes(e.name, e.event_type_patterns, f.event_type, f.endpoint)
-         GROUP BY f.i
+            ON NOT e.removed AND ${schema}.routes(e.name, e.event_type_patterns, k.event_type, k.endpoint)
+         GROUP BY k.event_type, k.endpoint
+    ), routed AS (
+        SELECT f.i, k.endpoints
+          FROM firsts f
+          JOIN kinds k ON k.event_type = f.event_type AND k.target = coalesce(f.endpoint, '')
     ), inserted AS (
         INSERT INTO ${schema}.message AS m (event_id, event_type, payload, content_type, ordering_key,
                                             target_endpoint, unrouted, traceparent, tracestate)
