@@ -29,7 +29,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(PostgresExtension.class)
 class ClaimPlanIT {
   private static final Pattern BUFFERS = Pattern.compile("Buffers: shared hit=(\\d+)(?: read=(\\d+))?");
-  private static final String PARAMS = "(bigint, uuid, uuid, text[], int[], text[], int, int, text, text[])";
+  private static final String PARAMS = "(bigint, uuid, uuid, text[], int[], text[], int, int, text, text[], int, bigint)";
   private final TestDatabase db;
 
   ClaimPlanIT(TestDatabase db) {
@@ -60,9 +60,9 @@ class ClaimPlanIT {
       try (Connection c = db.jdbc(); Statement s = c.createStatement()) {
         s.execute("SET plan_cache_mode = force_generic_plan");
         s.execute("PREPARE claim" + PARAMS + " AS " + database.sql().claim());
-        String discovery = "EXECUTE claim(60000, gen_random_uuid(), '" + me.instance() + "', '{}', '{}', '{}', 96, 100, '', NULL)";
+        String discovery = "EXECUTE claim(60000, gen_random_uuid(), '" + me.instance() + "', '{}', '{}', '{}', 96, 100, '', NULL, 262144, 8388608)";
         String targeted = "EXECUTE claim(60000, gen_random_uuid(), '" + me.instance()
-            + "', '{big,keyed}', '{40,40}', '{\"\",key-50}', 96, 100, '', '{big,keyed}')";
+            + "', '{big,keyed}', '{40,40}', '{\"\",key-50}', 96, 100, '', '{big,keyed}', 262144, 8388608)";
 
         String plan = explain(s, "EXPLAIN " + discovery);
         System.out.println("Generic claim plan:\n" + plan);

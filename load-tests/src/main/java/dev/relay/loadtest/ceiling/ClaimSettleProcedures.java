@@ -21,11 +21,12 @@ public final class ClaimSettleProcedures {
    * Arguments of {@link Sql#claim()}, as plpgsql expressions: $1 lease ms, $2 lease token, $3 the
    * registered instance claiming, $4/$5/$6 endpoints with their own caps and key cursors (none),
    * $7 default per-endpoint cap, $8 batch size, $9 endpoint cursor (start), $10 targeted endpoints
-   * (none: a discovery claim). {@code tok}, {@code instance}, {@code cap} and {@code batch} are
+   * (none: a discovery claim), $11 max payload bytes (the default 256 KiB), $12 claim byte budget
+   * (the relay's 8 MiB). {@code tok}, {@code instance}, {@code cap} and {@code batch} are
    * procedure variables.
    */
   static final String CLAIM_ARGS = "60000::bigint, tok, instance, '{}'::text[], '{}'::int[], '{}'::text[], cap, "
-      + "batch, ''::text, NULL::text[]";
+      + "batch, ''::text, NULL::text[], 262144, 8388608::bigint";
 
   /**
    * Arguments of {@link Sql#settle()} settling the claimed {@code ids} as delivered: $1 ids, $2

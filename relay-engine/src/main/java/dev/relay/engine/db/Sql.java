@@ -60,9 +60,18 @@ public final class Sql {
    * plan cannot turn into a hash join over the table (pitfall: a prepared {@code LIMIT $n} once
    * chose one, 450 ms vs 1.7 ms); ClaimPlanIT checks the plan under force_generic_plan.
    *
+   * <p>Bytes: a claim takes rows in id order while the payloads and keys taken before stay
+   * under $12 bytes as stored (so at least one row), so that no claim, whatever rows it meets,
+   * holds more than that (plus one message) in the relay's memory. A message whose payload is over
+   * $11 bytes (the relay's max-payload-bytes) or whose other text is over {@link #FIELD_BYTES}
+   * can only have been inserted around relay.publish: it is claimed without its payload and with
+   * the reason in {@code undeliverable}, and the loop settles it dead instead of sending it.
+   * (The ordering key stays whole: it is counted in the bytes, and a key longer than publish
+   * allows still orders its rows.)
+   *
    * <p>$1 lease ms, $2 lease token, $3 instance id, $4 endpoints with explicit caps, $5 their
    * caps, $6 their key cursors, $7 default cap, $8 batch size, $9 endpoint cursor, $10
-   * endpoints for a targeted claim (null: discovery).
+   * endpoints for a targeted claim (null: discovery), $11 max payload bytes, $12 claim byte budget.
    */
   public String claim() {
     return s("""
@@ -137,23 +146,52 @@ public final class Sql {
                         ) q
                      ORDER BY q.due
                      LIMIT k.cap) p
-             LIMIT $8)
+             LIMIT $8),
+        sized AS (
+            SELECT z.id, z.bytes, sum(z.bytes) OVER (ORDER BY z.id) AS upto
+              FROM picked
+              -- Primary-key probes per picked row (LIMIT 1: never a hash of the table).
+              CROSS JOIN LATERAL (
+                    SELECT x.id, pg_column_size(m.payload) + coalesce(octet_length(x.ordering_key), 0) AS bytes
+                      FROM {s}.delivery x
+                      JOIN {s}.message m ON m.id = x.message_id
+                     WHERE x.id = picked.id
+                     LIMIT 1) z)
         UPDATE {s}.delivery d
            SET attempts = d.attempts + 1,
                next_attempt_at = now() + $1 * interval '1 millisecond',
                lease_token = $2,
                last_attempt_at = now()
           FROM {s}.message m
-         WHERE d.id = ANY (ARRAY(SELECT picked.id FROM picked))
+         CROSS JOIN LATERAL (SELECT m.payload::text AS body) b
+         CROSS JOIN LATERAL (
+               SELECT CASE
+                   WHEN octet_length(b.body) > $11
+                       THEN 'payload is ' || octet_length(b.body) || ' bytes, over delivery.max-payload-bytes ('
+                            || $11 || ')'
+                   WHEN greatest(octet_length(m.event_id), octet_length(m.event_type), octet_length(m.content_type),
+                                 octet_length(m.traceparent), octet_length(m.tracestate)) > %9$d
+                       THEN 'event_id, event_type, content_type or trace context over %9$d bytes'
+                   END AS problem) q
+         WHERE d.id = ANY (ARRAY(SELECT sized.id FROM sized WHERE sized.upto - sized.bytes < $12))
            AND d.state = 'pending'
            AND d.next_attempt_at <= now()
            AND m.id = d.message_id
-        RETURNING d.id, d.endpoint, m.event_id, m.event_type, m.payload::text AS payload,
-                  m.content_type, d.ordering_key, d.attempts, m.created_at, m.traceparent, m.tracestate
+        RETURNING d.id, d.endpoint, left(m.event_id, %9$d) AS event_id, left(m.event_type, %9$d) AS event_type,
+                  CASE WHEN q.problem IS NULL THEN b.body ELSE '' END AS payload,
+                  left(m.content_type, %9$d) AS content_type, d.ordering_key, d.attempts, m.created_at,
+                  left(m.traceparent, %9$d) AS traceparent, left(m.tracestate, %9$d) AS tracestate,
+                  q.problem AS undeliverable
         """.formatted(
             nextEndpoint("$9::text"), nextEndpoint("a.name"), nextEndpoint(null), nextEndpoint("b.name"),
-            nextKey("k.key_cursor"), nextKey("ka.key"), nextKey(null), nextKey("kb.key")));
+            nextKey("k.key_cursor"), nextKey("ka.key"), nextKey(null), nextKey("kb.key"), FIELD_BYTES));
   }
+
+  /**
+   * The most a claim returns of a message's text fields other than the payload (relay.publish
+   * allows 255; longer ones came from a raw insert, and such a message is undeliverable).
+   */
+  public static final int FIELD_BYTES = 1024;
 
   /**
    * The smallest endpoint with pending rows after {@code after} (from the start when null): one

@@ -247,10 +247,14 @@ public final class DeliveryLoop {
       return Mono.just(handBack);
     }
     Claimed claimed = item.claimed();
+    String undeliverable = claimed.undeliverable();
     return Mono.defer(() -> {
       long started = System.nanoTime();
-      return Deadlines.within(Mono.defer(() -> deliverer.deliver(claimed.delivery())), config.attemptTimeout(),
-              attemptClock, TimeoutException::new)
+      Mono<Outcome> attempt = undeliverable != null
+          ? Mono.just(Outcome.terminal("undeliverable: " + undeliverable
+              + " (inserted without relay.publish?); not sent"))
+          : Mono.defer(() -> deliverer.deliver(claimed.delivery()));
+      return Deadlines.within(attempt, config.attemptTimeout(), attemptClock, TimeoutException::new)
           .switchIfEmpty(Mono.fromSupplier(() -> Outcome.retry("deliverer returned no outcome")))
           .onErrorResume(e -> Mono.just(failed(e)))
           .map(outcome -> {
