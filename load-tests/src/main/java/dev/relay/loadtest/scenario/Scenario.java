@@ -14,5 +14,13 @@ public interface Scenario {
   /** Option defaults of this scenario (option name without dashes → value); the user's options win. */
   Map<String, String> defaults();
 
+  /**
+   * The words this scenario takes after its name ({@code reliability kill9}); empty (the default)
+   * if it takes none.
+   */
+  default java.util.List<String> operands() {
+    return java.util.List.of();
+  }
+
   RunReport run(ScenarioContext context) throws Exception;
 }
