@@ -95,8 +95,12 @@ public final class EndpointClient {
   private Mono<HttpReply> read(HttpClientResponse response, ByteBufFlux body) {
     CappedBody capped =
         new CappedBody(maxResponseBytes, (int) Math.min(maxResponseBytes, KEPT_BODY_BYTES));
+    // BODY_WAIT bounds the whole read, not the gap between chunks: a body dripping a byte at a
+    // time would otherwise keep the attempt open past the delivery's attempt timeout, which then
+    // records a failure for a receiver that answered 2xx (and the delivery is sent again).
     return body.doOnNext(capped::add)
         .takeUntil(chunk -> capped.overCap())
+        .then()
         .timeout(BODY_WAIT)
         .onErrorResume(TimeoutException.class, e -> {
           // Cancelling the inbound closes the connection instead of pooling it mid-body.
