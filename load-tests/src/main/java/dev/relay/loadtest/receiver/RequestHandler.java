@@ -67,7 +67,7 @@ final class RequestHandler {
           case HANG -> Reply.HANG;
           case RESET -> Reply.RESET;
           default -> decision.status();
-        });
+        }, decision.reaction() == Behaviour.Reaction.DRIP);
     Mono<Void> answer = switch (decision.reaction()) {
       case HANG -> hang();
       case RESET -> reset(res);

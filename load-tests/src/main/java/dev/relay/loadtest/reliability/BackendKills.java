@@ -72,7 +72,7 @@ final class BackendKills implements FaultScenario {
     Tally tally = before.tally().plus(Tally.of(ledger, progress.published())).plus(after.tally());
     boolean alive = relays.stream().allMatch(RelayProcess::alive);
     double ratio = before.perSecond() <= 0 ? 0 : after.perSecond() / before.perSecond();
-    return new FaultResult.Builder(name(), String.format(Locale.ROOT,
+    return run.finish(new FaultResult.Builder(name(), String.format(Locale.ROOT,
         "%d relays; %,d events at %.0f/s during %s of kills every %s; drains of %,d before and after", o.relays(),
         progress.published(), rate, Durations.format(o.faultFor()), Durations.format(o.faultEvery()), o.events()))
         .tally(tally)
@@ -85,8 +85,7 @@ final class BackendKills implements FaultScenario {
             before.complete() && duringComplete && after.complete() && alive, "during %s, after %s, relays %s",
             duringComplete ? "complete" : "INCOMPLETE", after.complete() ? "complete" : "INCOMPLETE",
             alive ? "alive" : "NOT all alive")
-        .timing("drain after >= 50% of before", ratio >= 0.5, "%.0f%%", 100 * ratio)
-        .build(run.ledgers().unexpected(), run.stopAll(), (System.nanoTime() - t0) / 1e9);
+        .timing("drain after >= 50% of before", ratio >= 0.5, "%.0f%%", 100 * ratio), t0);
   }
 
   /** A measured drain: the backlog published while paused, then resumed; resume to last arrival. */

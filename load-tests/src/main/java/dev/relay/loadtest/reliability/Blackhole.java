@@ -106,7 +106,7 @@ final class Blackhole implements FaultScenario {
         long bound = run.delivery().maxInFlight();
         FaultResult.Builder b = new FaultResult.Builder(name(), String.format(Locale.ROOT,
             "2 relays, %s cut off for %s; %,d events before, %,d at %.0f/s during, %,d after", isolated.name(),
-            o.faultFor(), backlogPublished, duringProgress.published(), rate, afterProgress.published()))
+            Durations.format(o.faultFor()), backlogPublished, duringProgress.published(), rate, afterProgress.published()))
             .tally(tally)
             .bound(String.format(Locale.ROOT, "%,d in flight at the cut (max-in-flight %,d)", inFlight, bound))
             .figure("%s had %d deliveries in flight when cut off", isolated.name(), inFlight)
@@ -119,7 +119,7 @@ final class Blackhole implements FaultScenario {
                 lines, cutSeconds, kinds.size(), worstKind);
         kinds.forEach((kind, count) -> b.figure("  %4d x %s", count, kind));
         watch.changes().forEach(c -> b.figure("/health/ready of %s: %s", isolated.name(), c));
-        return b.check(tally.noneLost())
+        return run.finish(b.check(tally.noneLost())
             .check(tally.duplicatesAtMost(bound, "delivery.max-in-flight of the isolated relay"))
             .check("the other relay took over: all published before and during the cut delivered while cut off",
                 takenOver, takenOver ? "yes" : "no")
@@ -130,8 +130,7 @@ final class Blackhole implements FaultScenario {
             .check("isolated relay delivers again after the path is back", afterComplete && deliveredByIsolated > 0,
                 "%.0f of the %,d after", deliveredByIsolated, afterProgress.published())
             .check("under one log line per second per failure kind", worstKind < Math.max(1, cutSeconds),
-                "most frequent kind %d lines in %.0f s", worstKind, cutSeconds)
-            .build(run.ledgers().unexpected(), run.stopAll(), (System.nanoTime() - t0) / 1e9);
+                "most frequent kind %d lines in %.0f s", worstKind, cutSeconds), t0);
       }
     }
   }

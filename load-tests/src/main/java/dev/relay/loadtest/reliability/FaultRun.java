@@ -223,6 +223,19 @@ final class FaultRun implements AutoCloseable {
   }
 
   /**
+   * Stops the relays (SIGTERM) and completes the result: their exit codes, the unexpected
+   * arrivals, the first duplicated ids with the receiver's answers to each, the wall time since
+   * {@code startNanos}.
+   */
+  FaultResult finish(FaultResult.Builder result, long startNanos) throws InterruptedException {
+    List<String> duplicates = ledgers.duplicates();
+    if (!duplicates.isEmpty()) {
+      result.figure("duplicated, e.g. (the receiver's answers to each): %s", String.join("; ", duplicates));
+    }
+    return result.build(ledgers.unexpected(), stopAll(), (System.nanoTime() - startNanos) / 1e9);
+  }
+
+  /**
    * {@code pg_terminate_backend} on every relay connection (pool and LISTEN: application_name
    * {@code relay}), never this tool's (they keep the JDBC driver's name); how many.
    */

@@ -5,7 +5,9 @@ import dev.relay.loadtest.ledger.LatencyRecorder;
 import dev.relay.loadtest.receiver.Arrival;
 import dev.relay.loadtest.receiver.ArrivalListener;
 import dev.relay.loadtest.receiver.Reply;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -18,8 +20,11 @@ import java.util.concurrent.atomic.LongAdder;
 final class LedgerSet implements ArrivalListener {
   private final Map<String, DeliveryLedger> byTag = new ConcurrentHashMap<>();
   private final Map<String, LatencyRecorder> latencyByPath = new ConcurrentHashMap<>();
-  private final Map<String, Integer> lastReply = new ConcurrentHashMap<>();
+  private final Map<String, Reply> lastReply = new ConcurrentHashMap<>();
+  private final Map<String, String> answers = new ConcurrentHashMap<>();
+  private final List<String> duplicateSample = new CopyOnWriteArrayList<>();
   private final LongAdder unexpected = new LongAdder();
+  private static final int DUPLICATES_KEPT = 10;
 
   void add(DeliveryLedger ledger) {
     byTag.put(ledger.ids().tag(), ledger);
@@ -34,6 +39,10 @@ final class LedgerSet implements ArrivalListener {
       unexpected.increment();
       return;
     }
+    long seq = ledger.ids().seq(id);
+    if (ledger.arrived(seq) && duplicateSample.size() < DUPLICATES_KEPT) {
+      duplicateSample.add(id);
+    }
     ledger.onArrival(arrival);
     if (arrival.hasPublishedAt()) {
       latencyByPath.computeIfAbsent(arrival.path(), p -> new LatencyRecorder())
@@ -43,7 +52,13 @@ final class LedgerSet implements ArrivalListener {
 
   @Override
   public void onReply(Reply reply) {
-    lastReply.put(reply.webhookId(), reply.status());
+    lastReply.put(reply.webhookId(), reply);
+    answers.merge(reply.webhookId(), reply.describe(), (a, b) -> a + ", " + b);
+  }
+
+  /** The first few ids that arrived more than once, each with every answer the receiver gave it. */
+  List<String> duplicates() {
+    return duplicateSample.stream().map(id -> id + " (" + answers.getOrDefault(id, "?") + ")").toList();
   }
 
   /** Latency of arrivals at endpoint {@code path} since the previous call for it. */
@@ -51,8 +66,8 @@ final class LedgerSet implements ArrivalListener {
     return latencyByPath.computeIfAbsent(path, p -> new LatencyRecorder());
   }
 
-  /** The receiver's last answer to event {@code id} (a status, or {@link Reply#RESET}/{@link Reply#HANG}); null if never asked. */
-  Integer lastReply(String id) {
+  /** The receiver's last answer to event {@code id}; null if it never got a verified request for it. */
+  Reply lastReply(String id) {
     return lastReply.get(id);
   }
 

@@ -91,7 +91,7 @@ final class LongTransaction implements FaultScenario {
     double p99After = after.quantileMillis(0.99);
     Tally tally = Tally.of(ledger, progress.published());
     double bound = 1000;
-    return new FaultResult.Builder(name(), String.format(Locale.ROOT, "%,d events at %.0f/s: %s before, %s beside "
+    return run.finish(new FaultResult.Builder(name(), String.format(Locale.ROOT, "%,d events at %.0f/s: %s before, %s beside "
         + "the transaction, %s after", progress.published(), rate, Durations.format(o.duration()), Durations.format(o.faultFor()), Durations.format(o.duration())))
         .tally(tally)
         .figure("claim p99 (bucket bound): %s before, %s during, %s after (%,.0f / %,.0f / %,.0f claims)",
@@ -105,8 +105,7 @@ final class LongTransaction implements FaultScenario {
             "dead tuples %,d -> %,d", dead1, Math.max(dead2, deadPeak))
         .timing("claim p99 during <= 1 s", p99During <= bound, "%s", ms(p99During))
         .timing("claim p99 after <= 2x before + 20 ms", p99After <= 2 * p99Before + 20, "%s vs %s", ms(p99After),
-            ms(p99Before))
-        .build(run.ledgers().unexpected(), run.stopAll(), (System.nanoTime() - t0) / 1e9);
+            ms(p99Before)), t0);
   }
 
   private static String ms(double millis) {

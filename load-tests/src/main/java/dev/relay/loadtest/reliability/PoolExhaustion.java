@@ -86,10 +86,9 @@ final class PoolExhaustion implements FaultScenario {
       b.check("delivers once connections free up", firstDone && secondDone, "after start %s, while running %s",
           firstDone ? "all" : "NOT all", secondDone ? "all" : "NOT all");
     }
-    return b.tally(tally)
+    return run.finish(b.tally(tally)
         .check(tally.noneLost())
-        .check(tally.noDuplicates())
-        .build(run.ledgers().unexpected(), run.stopAll(), (System.nanoTime() - t0) / 1e9);
+        .check(tally.noDuplicates()), t0);
   }
 
   /** The relay if it still runs (waited ready), else a new one in its place. */

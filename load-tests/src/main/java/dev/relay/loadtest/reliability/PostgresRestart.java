@@ -99,7 +99,7 @@ final class PostgresRestart implements FaultScenario {
       judgeRecovery(run, b, watch, relays, crashes, backs);
       judgeListen(run, b, relays, o.faults(), idle);
       watch.changes().forEach(c -> b.figure("/health/ready: %s", c));
-      return b.build(run.ledgers().unexpected(), run.stopAll(), (System.nanoTime() - t0) / 1e9);
+      return run.finish(b, t0);
     }
   }
 

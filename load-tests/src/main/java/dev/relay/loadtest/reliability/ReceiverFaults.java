@@ -54,7 +54,8 @@ final class ReceiverFaults implements FaultScenario {
   @Override
   public Map<String, String> relaySettings() {
     return BaseSettings.with(Map.of("delivery.retry.initial", "200ms", "delivery.retry.cap", "2s",
-        "delivery.retry.max-attempts", "8", "delivery.retry.max-retry-after", "2s"));
+        "delivery.retry.max-attempts", "8", "delivery.retry.max-retry-after", "2s",
+        "webhook.breaker.open-duration", "5s"));
   }
 
   @Override
@@ -105,15 +106,14 @@ final class ReceiverFaults implements FaultScenario {
             faultLatency.p50(), faultLatency.p99(), FAULTY, baseLatency.p50(), baseLatency.p99(),
             progress.published() / publishSeconds);
     c.examples().forEach(e -> b.figure("misclassified: %s", e));
-    return b.check(tally.noneLost())
+    return run.finish(b.check(tally.noneLost())
         .check(tally.noDuplicates())
         .check("every delivery ended (none pending)", settled && baseComplete, settled ? "yes" : "timed out")
         .check(FAULTY + ": every row delivered or dead as its last answer classifies", c.misclassified() == 0
             && c.unfinished() == 0, "%,d misclassified, %,d not final", c.misclassified(), c.unfinished())
         .check(FAULTY + ": in flight never above its limit", peak <= limit, "peak %d, limit %d", peak, limit)
         .timing("healthy endpoints' p99 <= 2x baseline + 50 ms", faultLatency.p99() <= 2 * baseLatency.p99() + 50,
-            "%.1f ms vs %.1f ms", faultLatency.p99(), baseLatency.p99())
-        .build(run.ledgers().unexpected(), run.stopAll(), (System.nanoTime() - t0) / 1e9);
+            "%.1f ms vs %.1f ms", faultLatency.p99(), baseLatency.p99()), t0);
   }
 
   private static PublishProgress openLoop(FaultRun run, DeliveryLedger ledger, double rate, long n) {
@@ -206,8 +206,8 @@ final class ReceiverFaults implements FaultScenario {
       private final Map<String, Long> answers = new TreeMap<>();
       private final java.util.ArrayList<String> examples = new java.util.ArrayList<>();
 
-      void add(String id, String state, int attempts, Integer reply, int maxAttempts) {
-        String answer = describe(reply);
+      void add(String id, String state, int attempts, Reply reply, int maxAttempts) {
+        String answer = reply == null ? "none" : reply.describe();
         answers.merge(answer, 1L, Long::sum);
         String expected = expected(reply, attempts, maxAttempts);
         switch (state) {
@@ -232,23 +232,16 @@ final class ReceiverFaults implements FaultScenario {
     }
 
     /** 2xx delivered; 408, 425, 429, 3xx, 5xx, resets and hangs retried until max-attempts, then dead; other 4xx dead. */
-    static String expected(Integer reply, int attempts, int maxAttempts) {
+    static String expected(Reply reply, int attempts, int maxAttempts) {
       if (reply == null) {
         return "never answered";
       }
-      if (reply / 100 == 2) {
+      int s = reply.status();
+      if (reply.success()) {
         return "delivered";
       }
-      boolean retryable = reply < 0 || reply / 100 == 3 || reply / 100 == 5 || reply == 408 || reply == 425
-          || reply == 429;
+      boolean retryable = s < 0 || s / 100 == 3 || s / 100 == 5 || s == 408 || s == 425 || s == 429;
       return !retryable || attempts >= maxAttempts ? "dead" : "pending";
-    }
-
-    static String describe(Integer reply) {
-      if (reply == null) {
-        return "none";
-      }
-      return reply == Reply.RESET ? "reset" : reply == Reply.HANG ? "hang" : Integer.toString(reply);
     }
   }
 }

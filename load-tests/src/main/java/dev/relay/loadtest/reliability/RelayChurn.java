@@ -98,12 +98,11 @@ final class RelayChurn implements FaultScenario {
     for (RelayProcess r : stopped) {
       stoppedCodes.add(r.awaitExit(Duration.ofSeconds(60)));
     }
-    List<Integer> exitCodes = run.stopAll();
     Tally tally = Tally.of(ledger, published);
     long maxInFlight = run.delivery().maxInFlight();
     FaultResult.Builder b = new FaultResult.Builder(name(), String.format(Locale.ROOT,
         "%,d events, %d relays, one %s every %s", published, o.relays(), sigkill ? "SIGKILL" : "SIGTERM",
-        o.faultEvery()))
+        Durations.format(o.faultEvery())))
         .tally(tally)
         .figure("%d relays %s and replaced; %,d rows in flight at those relays just before (relay_in_flight)", kills,
             sigkill ? "killed" : "stopped", inFlightAtKills)
@@ -117,6 +116,6 @@ final class RelayChurn implements FaultScenario {
       b.check(tally.noDuplicates())
           .check("every SIGTERMed relay exited 0", stoppedCodes.stream().allMatch(c -> c == 0), "%s", stoppedCodes);
     }
-    return b.build(run.ledgers().unexpected(), exitCodes, (System.nanoTime() - t0) / 1e9);
+    return run.finish(b, t0);
   }
 }

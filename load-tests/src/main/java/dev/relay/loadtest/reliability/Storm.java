@@ -86,7 +86,7 @@ final class Storm implements FaultScenario {
     FaultRun.sleep(Duration.ofSeconds(1));
     Tally tally = Tally.of(ledger, progress.published());
     double mean = attemptsDown / Math.max(1.0, o.faultFor().toSeconds());
-    return new FaultResult.Builder(name(), String.format(Locale.ROOT, "%,d events, %d relay, receiver down %s",
+    return run.finish(new FaultResult.Builder(name(), String.format(Locale.ROOT, "%,d events, %d relay, receiver down %s",
         progress.published(), o.relays(), Durations.format(o.faultFor())))
         .tally(tally)
         .figure("while down: %,d attempts (%.1f/s on average, at most %,d in one second)", attemptsDown, mean,
@@ -101,7 +101,6 @@ final class Storm implements FaultScenario {
         .check("never more in flight than configured", peakDown <= limit && peakUp <= limit,
             "peak %d down, %d back; limit %d", peakDown, peakUp, limit)
         .timing("retries spread (no second holds over a quarter of the rows due)",
-            pending == 0 || mostDueInOneSecond * 4 <= pending, "%,d of %,d", mostDueInOneSecond, pending)
-        .build(run.ledgers().unexpected(), run.stopAll(), (System.nanoTime() - t0) / 1e9);
+            pending == 0 || mostDueInOneSecond * 4 <= pending, "%,d of %,d", mostDueInOneSecond, pending), t0);
   }
 }
