@@ -56,6 +56,10 @@ final class PostgresRestart implements FaultScenario {
       throw new UsageException("pg-restart restarts the embedded Postgres; leave out --database-url");
     }
     var o = run.options();
+    if (!o.durable()) {
+      throw new UsageException("pg-restart needs --durable true: with synchronous_commit off an immediate stop loses "
+          + "the last commits (publishes and settles), which no relay can make up for");
+    }
     long t0 = System.nanoTime();
     List<RelayProcess> relays = run.startReady(o.relays());
     long segment = Math.max(1, o.events() / (o.faults() + 1));

@@ -25,7 +25,7 @@ final class ReliabilityTable {
       b.append('\n').append(r.scenario()).append(" (").append(r.size()).append("):\n");
       r.figures().forEach(f -> b.append("   ").append(f).append('\n'));
       r.correctness().forEach(c -> b.append(line(c, "")));
-      r.timing().forEach(c -> b.append(line(c, " [timing]")));
+      r.timing().forEach(c -> b.append(line(c, " " + ReliabilityScenario.TIMING)));
       if (!r.exitCodes().isEmpty()) {
         b.append("   relay exit codes after SIGTERM at the end: ").append(r.exitCodes()).append('\n');
       }
