@@ -16,34 +16,20 @@ import java.util.Map;
  * is retried; an outcome is written once) and by no wedged relay: a backlog drained after the
  * kills goes as fast as one drained before them.
  */
-final class BackendKills implements FaultScenario {
+final class BackendKills extends FaultScenario {
 
-  @Override
-  public String name() {
-    return "backend-kills";
+  BackendKills() {
+    super("backend-kills",
+        "pg_terminate_backend on every relay connection every 2s for 2 minutes while 2 relays deliver 200/s: "
+            + "0 lost, 0 duplicates, a 10,000-event drain afterwards as fast as before",
+        Map.of("events", "10000", "relays", "2", "rates", "200", "fault-every", "2s", "fault-for", "2m",
+            "publish-batch", "100", "drain-timeout", "300s"),
+        BaseSettings.SHORT_LEASES);
   }
 
   @Override
-  public String summary() {
-    return "pg_terminate_backend on every relay connection every 2s for 2 minutes while 2 relays deliver 200/s: "
-        + "0 lost, 0 duplicates, a 10,000-event drain afterwards as fast as before";
-  }
-
-  @Override
-  public Map<String, String> defaults() {
-    return Map.of("events", "10000", "relays", "2", "rates", "200", "fault-every", "2s", "fault-for", "2m",
-        "publish-batch", "100", "drain-timeout", "300s");
-  }
-
-  @Override
-  public Map<String, String> relaySettings() {
-    return BaseSettings.SHORT_LEASES;
-  }
-
-  @Override
-  public FaultResult run(FaultRun run) throws Exception {
+  FaultResult run(FaultRun run) throws Exception {
     var o = run.options();
-    long t0 = System.nanoTime();
     List<RelayProcess> relays = run.startReady(o.relays());
     Drain before = drain(run, relays.get(0), "bkbefore");
     run.say("drain before the kills: %,.0f/s", before.perSecond());
@@ -85,7 +71,7 @@ final class BackendKills implements FaultScenario {
             before.complete() && duringComplete && after.complete() && alive, "during %s, after %s, relays %s",
             duringComplete ? "complete" : "INCOMPLETE", after.complete() ? "complete" : "INCOMPLETE",
             alive ? "alive" : "NOT all alive")
-        .timing("drain after >= 50% of before", ratio >= 0.5, "%.0f%%", 100 * ratio), t0);
+        .timing("drain after >= 50% of before", ratio >= 0.5, "%.0f%%", 100 * ratio));
   }
 
   /** A measured drain: the backlog published while paused, then resumed; resume to last arrival. */

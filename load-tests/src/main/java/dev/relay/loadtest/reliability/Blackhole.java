@@ -22,33 +22,19 @@ import java.util.concurrent.TimeUnit;
  * certainly passed, or refused if they land late, and counted; its log stays under one line per
  * second per kind of failure; after the path is back it delivers again.
  */
-final class Blackhole implements FaultScenario {
-  @Override
-  public String name() {
-    return "blackhole";
+final class Blackhole extends FaultScenario {
+  Blackhole() {
+    super("blackhole",
+        "the database unreachable for 5 minutes for one of 2 relays (a proxy that stops forwarding) while "
+            + "20,000 events and 50/s arrive: 0 lost, the other relay takes over, late settles counted, quiet logs",
+        Map.of("events", "20000", "relays", "2", "rates", "50", "fault-for", "5m", "receiver-delay", "20ms",
+            "publish-batch", "500", "drain-timeout", "300s"),
+        BaseSettings.SHORT_LEASES);
   }
 
   @Override
-  public String summary() {
-    return "the database unreachable for 5 minutes for one of 2 relays (a proxy that stops forwarding) while "
-        + "20,000 events and 50/s arrive: 0 lost, the other relay takes over, late settles counted, quiet logs";
-  }
-
-  @Override
-  public Map<String, String> defaults() {
-    return Map.of("events", "20000", "relays", "2", "rates", "50", "fault-for", "5m", "receiver-delay", "20ms",
-        "publish-batch", "500", "drain-timeout", "300s");
-  }
-
-  @Override
-  public Map<String, String> relaySettings() {
-    return BaseSettings.SHORT_LEASES;
-  }
-
-  @Override
-  public FaultResult run(FaultRun run) throws Exception {
+  FaultResult run(FaultRun run) throws Exception {
     var o = run.options();
-    long t0 = System.nanoTime();
     PostgresAddress db = run.bench().postgres().address();
     try (BlackholeProxy proxy = BlackholeProxy.start(db.host(), db.port())) {
       RelayProcess healthy = run.start("relay-1");
@@ -130,7 +116,7 @@ final class Blackhole implements FaultScenario {
             .check("isolated relay delivers again after the path is back", afterComplete && deliveredByIsolated > 0,
                 "%.0f of the %,d after", deliveredByIsolated, afterProgress.published())
             .check("under one log line per second per failure kind", worstKind < Math.max(1, cutSeconds),
-                "most frequent kind %d lines in %.0f s", worstKind, cutSeconds), t0);
+                "most frequent kind %d lines in %.0f s", worstKind, cutSeconds));
       }
     }
   }

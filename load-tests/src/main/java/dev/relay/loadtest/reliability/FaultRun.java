@@ -49,6 +49,7 @@ final class FaultRun implements AutoCloseable {
   private final LedgerSet ledgers = new LedgerSet();
   private final List<RelayProcess> started = new ArrayList<>();
   private final Map<String, Integer> generations = new HashMap<>();
+  private final long openedNanos = System.nanoTime();
   private @Nullable Connection control;
 
   private FaultRun(String name, ScenarioContext context, Workbench bench, Map<String, String> settings)
@@ -225,14 +226,14 @@ final class FaultRun implements AutoCloseable {
   /**
    * Stops the relays (SIGTERM) and completes the result: their exit codes, the unexpected
    * arrivals, the first duplicated ids with the receiver's answers to each, the wall time since
-   * {@code startNanos}.
+   * the run opened.
    */
-  FaultResult finish(FaultResult.Builder result, long startNanos) throws InterruptedException {
+  FaultResult finish(FaultResult.Builder result) throws InterruptedException {
     List<String> duplicates = ledgers.duplicates();
     if (!duplicates.isEmpty()) {
       result.figure("duplicated, e.g. (the receiver's answers to each): %s", String.join("; ", duplicates));
     }
-    return result.build(ledgers.unexpected(), stopAll(), (System.nanoTime() - startNanos) / 1e9);
+    return result.build(ledgers.unexpected(), stopAll(), (System.nanoTime() - openedNanos) / 1e9);
   }
 
   /**

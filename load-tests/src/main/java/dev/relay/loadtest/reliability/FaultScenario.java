@@ -4,20 +4,40 @@ import java.util.Map;
 
 /**
  * One reliability scenario: a fault done to running relays, and the criteria that say they came
- * through it. Stateless; {@link #run} does everything in a {@link FaultRun} opened for it.
+ * through it. Its name, one-line summary, option defaults (the full size; the user's options win)
+ * and relay settings (under the user's --relay-set) are fixed at construction; {@link #run} does
+ * everything in a {@link FaultRun} opened for it.
  */
-interface FaultScenario {
+abstract class FaultScenario {
+  private final String name;
+  private final String summary;
+  private final Map<String, String> defaults;
+  private final Map<String, String> relaySettings;
+
+  FaultScenario(String name, String summary, Map<String, String> defaults, Map<String, String> relaySettings) {
+    this.name = name;
+    this.summary = summary;
+    this.defaults = Map.copyOf(defaults);
+    this.relaySettings = Map.copyOf(relaySettings);
+  }
+
   /** The name after {@code reliability}, e.g. {@code kill9}. */
-  String name();
+  final String name() {
+    return name;
+  }
 
   /** One line for --help, with the full sizes it uses by default. */
-  String summary();
+  final String summary() {
+    return summary;
+  }
 
-  /** Its option defaults (the full size); the user's options win. */
-  Map<String, String> defaults();
+  final Map<String, String> defaults() {
+    return defaults;
+  }
 
-  /** Relay settings it runs with (key path → value), under the user's --relay-set. */
-  Map<String, String> relaySettings();
+  final Map<String, String> relaySettings() {
+    return relaySettings;
+  }
 
-  FaultResult run(FaultRun run) throws Exception;
+  abstract FaultResult run(FaultRun run) throws Exception;
 }

@@ -22,36 +22,22 @@ import java.util.concurrent.CompletableFuture;
  * more after it commits. Reports dead tuples and the relay's claim p99 (its claim-duration
  * histogram) before, during and after: claims must stay bounded and recover; nothing lost.
  */
-final class LongTransaction implements FaultScenario {
+final class LongTransaction extends FaultScenario {
   private static final String DEAD_TUPLES =
       "SELECT coalesce(sum(n_dead_tup), 0) FROM pg_stat_user_tables WHERE schemaname = '%s'";
 
-  @Override
-  public String name() {
-    return "long-transaction";
+  LongTransaction() {
+    super("long-transaction",
+        "500 events/s for 60s, then 5 minutes beside a REPEATABLE READ transaction holding back vacuum, then "
+            + "60s more: claim p99 bounded and back after, dead tuples reported, 0 lost",
+        Map.of("rates", "500", "duration", "60s", "fault-for", "5m", "relays", "1", "publish-batch", "20",
+            "drain-timeout", "300s"),
+        BaseSettings.SHORT_LEASES);
   }
 
   @Override
-  public String summary() {
-    return "500 events/s for 60s, then 5 minutes beside a REPEATABLE READ transaction holding back vacuum, then "
-        + "60s more: claim p99 bounded and back after, dead tuples reported, 0 lost";
-  }
-
-  @Override
-  public Map<String, String> defaults() {
-    return Map.of("rates", "500", "duration", "60s", "fault-for", "5m", "relays", "1", "publish-batch", "20",
-        "drain-timeout", "300s");
-  }
-
-  @Override
-  public Map<String, String> relaySettings() {
-    return BaseSettings.SHORT_LEASES;
-  }
-
-  @Override
-  public FaultResult run(FaultRun run) throws Exception {
+  FaultResult run(FaultRun run) throws Exception {
     var o = run.options();
-    long t0 = System.nanoTime();
     List<RelayProcess> relays = run.startReady(o.relays());
     RelayProcess relay = relays.get(0);
     double rate = o.rates().get(0);
@@ -105,7 +91,7 @@ final class LongTransaction implements FaultScenario {
             "dead tuples %,d -> %,d", dead1, Math.max(dead2, deadPeak))
         .timing("claim p99 during <= 1 s", p99During <= bound, "%s", ms(p99During))
         .timing("claim p99 after <= 2x before + 20 ms", p99After <= 2 * p99Before + 20, "%s vs %s", ms(p99After),
-            ms(p99Before)), t0);
+            ms(p99Before)));
   }
 
   private static String ms(double millis) {

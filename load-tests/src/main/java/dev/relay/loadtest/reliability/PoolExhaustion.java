@@ -20,36 +20,22 @@ import java.util.concurrent.TimeUnit;
  * connections are given back it delivers everything (restarted first if it had exited, as an
  * orchestrator would).
  */
-final class PoolExhaustion implements FaultScenario {
+final class PoolExhaustion extends FaultScenario {
   /** Connections left free for the relay started during the exhaustion (its pool wants 10 + LISTEN). */
   private static final int LEFT_AT_START = 2;
 
-  @Override
-  public String name() {
-    return "pool-exhaustion";
+  PoolExhaustion() {
+    super("pool-exhaustion",
+        "max_connections used up by others at relay start (2 left) and while running (0 left, its connections "
+            + "cut): a clear exit or not-ready reason within 60s, then 1,000 delivered once connections free up",
+        Map.of("events", "1000", "relays", "1", "fault-for", "60s", "publish-batch", "100",
+            "drain-timeout", "120s"),
+        BaseSettings.SHORT_LEASES);
   }
 
   @Override
-  public String summary() {
-    return "max_connections used up by others at relay start (2 left) and while running (0 left, its connections "
-        + "cut): a clear exit or not-ready reason within 60s, then 1,000 delivered once connections free up";
-  }
-
-  @Override
-  public Map<String, String> defaults() {
-    return Map.of("events", "1000", "relays", "1", "fault-for", "60s", "publish-batch", "100",
-        "drain-timeout", "120s");
-  }
-
-  @Override
-  public Map<String, String> relaySettings() {
-    return BaseSettings.SHORT_LEASES;
-  }
-
-  @Override
-  public FaultResult run(FaultRun run) throws Exception {
+  FaultResult run(FaultRun run) throws Exception {
     var o = run.options();
-    long t0 = System.nanoTime();
     run.number("SELECT 1"); // the control connection, before the hogs take the rest
     FaultResult.Builder b = new FaultResult.Builder(name(), String.format(Locale.ROOT,
         "1 relay; %,d events after each exhaustion; %s to say what is wrong", o.events(), Durations.format(o.faultFor())));
@@ -88,7 +74,7 @@ final class PoolExhaustion implements FaultScenario {
     }
     return run.finish(b.tally(tally)
         .check(tally.noneLost())
-        .check(tally.noDuplicates()), t0);
+        .check(tally.noDuplicates()));
   }
 
   /** The relay if it still runs (waited ready), else a new one in its place. */

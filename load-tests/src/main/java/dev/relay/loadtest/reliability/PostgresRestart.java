@@ -23,35 +23,22 @@ import java.util.concurrent.TimeUnit;
  * publish arrives faster than a poll would fetch it), and nothing is lost or sent twice (an
  * outcome that could not be written meanwhile is kept and written once the database is back).
  */
-final class PostgresRestart implements FaultScenario {
+final class PostgresRestart extends FaultScenario {
   /** The LISTEN connection's reconnect backoff is capped at 10 s (RelayEngine). */
   private static final Duration RECONNECT_BACKOFF_CAP = Duration.ofSeconds(10);
   private static final int IDLE_ROUND_TRIPS = 10;
 
-  @Override
-  public String name() {
-    return "pg-restart";
+  PostgresRestart() {
+    super("pg-restart",
+        "Postgres stopped in immediate mode for 3s and started again, twice, while 2 relays deliver 30,000 events: "
+            + "0 lost, relays ready again without a restart, LISTEN back",
+        Map.of("events", "30000", "relays", "2", "faults", "2", "fault-for", "3s", "publish-batch", "100",
+            "drain-timeout", "300s"),
+        BaseSettings.SHORT_LEASES);
   }
 
   @Override
-  public String summary() {
-    return "Postgres stopped in immediate mode for 3s and started again, twice, while 2 relays deliver 30,000 events: "
-        + "0 lost, relays ready again without a restart, LISTEN back";
-  }
-
-  @Override
-  public Map<String, String> defaults() {
-    return Map.of("events", "30000", "relays", "2", "faults", "2", "fault-for", "3s", "publish-batch", "100",
-        "drain-timeout", "300s");
-  }
-
-  @Override
-  public Map<String, String> relaySettings() {
-    return BaseSettings.SHORT_LEASES;
-  }
-
-  @Override
-  public FaultResult run(FaultRun run) throws Exception {
+  FaultResult run(FaultRun run) throws Exception {
     if (!run.bench().postgres().isEmbedded()) {
       throw new UsageException("pg-restart restarts the embedded Postgres; leave out --database-url");
     }
@@ -60,14 +47,13 @@ final class PostgresRestart implements FaultScenario {
       throw new UsageException("pg-restart needs --durable true: with synchronous_commit off an immediate stop loses "
           + "the last commits (publishes and settles), which no relay can make up for");
     }
-    long t0 = System.nanoTime();
     List<RelayProcess> relays = run.startReady(o.relays());
     long segment = Math.max(1, o.events() / (o.faults() + 1));
     List<DeliveryLedger> ledgers = new ArrayList<>();
     List<Double> crashes = new ArrayList<>();
     List<Double> backs = new ArrayList<>();
     Tally tally = Tally.NONE;
-    try (ReadinessWatch watch = new ReadinessWatch(relays, t0)) {
+    try (ReadinessWatch watch = new ReadinessWatch(relays, System.nanoTime())) {
       for (int i = 0; i <= o.faults(); i++) {
         DeliveryLedger ledger = run.ledger("pg", segment);
         ledgers.add(ledger);
@@ -103,7 +89,7 @@ final class PostgresRestart implements FaultScenario {
       judgeRecovery(run, b, watch, relays, crashes, backs);
       judgeListen(run, b, relays, o.faults(), idle);
       watch.changes().forEach(c -> b.figure("/health/ready: %s", c));
-      return run.finish(b, t0);
+      return run.finish(b);
     }
   }
 

@@ -28,40 +28,26 @@ import java.util.concurrent.atomic.AtomicInteger;
  * everything once, with their latency beside the baseline. The test re-enables the faulty endpoint
  * after each 410 (as an operator would: POST /admin/endpoints/{name}/resume).
  */
-final class ReceiverFaults implements FaultScenario {
+final class ReceiverFaults extends FaultScenario {
   static final String FAULTY = "ep-0000";
   /** Shares of the faulty endpoint's answers; the rest is a plain 200. */
   private static final String FAULTS = "0s=error:500:0.30+hang:0.05+reset:0.05+error:410:0.01+drip:0.05:6s"
       + "+error:302:0.03+error:429:0.05";
 
-  @Override
-  public String name() {
-    return "receiver-faults";
+  ReceiverFaults() {
+    super("receiver-faults",
+        "1 of 3 endpoints answers 30% 500, 5% hang, 5% reset, 1% 410, 5% slow-drip 200, 3% 302, 5% 429 "
+            + "while 100/s are published for 60s (after a 60s baseline): every row ends as classified",
+        Map.of("rates", "100", "duration", "60s", "endpoints", "3", "zipf", "0", "relays", "1",
+            "drain-timeout", "300s"),
+        BaseSettings.with(Map.of("delivery.retry.initial", "200ms", "delivery.retry.cap", "2s",
+            "delivery.retry.max-attempts", "8", "delivery.retry.max-retry-after", "2s",
+            "webhook.breaker.open-duration", "5s")));
   }
 
   @Override
-  public String summary() {
-    return "1 of 3 endpoints answers 30% 500, 5% hang, 5% reset, 1% 410, 5% slow-drip 200, 3% 302, 5% 429 "
-        + "while 100/s are published for 60s (after a 60s baseline): every row ends as classified";
-  }
-
-  @Override
-  public Map<String, String> defaults() {
-    return Map.of("rates", "100", "duration", "60s", "endpoints", "3", "zipf", "0", "relays", "1",
-        "drain-timeout", "300s");
-  }
-
-  @Override
-  public Map<String, String> relaySettings() {
-    return BaseSettings.with(Map.of("delivery.retry.initial", "200ms", "delivery.retry.cap", "2s",
-        "delivery.retry.max-attempts", "8", "delivery.retry.max-retry-after", "2s",
-        "webhook.breaker.open-duration", "5s"));
-  }
-
-  @Override
-  public FaultResult run(FaultRun run) throws Exception {
+  FaultResult run(FaultRun run) throws Exception {
     var o = run.options();
-    long t0 = System.nanoTime();
     List<RelayProcess> relays = run.startReady(o.relays());
     List<String> healthy = run.bench().endpoints().stream().filter(e -> !e.equals(FAULTY)).toList();
     double rate = o.rates().get(0);
@@ -113,7 +99,7 @@ final class ReceiverFaults implements FaultScenario {
             && c.unfinished() == 0, "%,d misclassified, %,d not final", c.misclassified(), c.unfinished())
         .check(FAULTY + ": in flight never above its limit", peak <= limit, "peak %d, limit %d", peak, limit)
         .timing("healthy endpoints' p99 <= 2x baseline + 50 ms", faultLatency.p99() <= 2 * baseLatency.p99() + 50,
-            "%.1f ms vs %.1f ms", faultLatency.p99(), baseLatency.p99()), t0);
+            "%.1f ms vs %.1f ms", faultLatency.p99(), baseLatency.p99()));
   }
 
   private static PublishProgress openLoop(FaultRun run, DeliveryLedger ledger, double rate, long n) {

@@ -20,10 +20,14 @@ import java.util.concurrent.CompletableFuture;
  * claimed and not settled). With SIGTERM the relay stops claiming, finishes and settles what it
  * has, and exits 0: nothing may arrive twice.
  */
-final class RelayChurn implements FaultScenario {
+final class RelayChurn extends FaultScenario {
   private final boolean sigkill;
 
   private RelayChurn(boolean sigkill) {
+    super(sigkill ? "kill9" : "sigterm", (sigkill ? "SIGKILL" : "SIGTERM") + " one of 3 relays every 5s (replaced at "
+        + "once) while they deliver 50,000 events: 0 lost, " + (sigkill ? "duplicates <= kills x max-in-flight"
+        : "0 duplicates"), Map.of("events", "50000", "relays", "3", "fault-every", "5s", "publish-batch", "1000",
+        "receiver-delay", "5ms", "drain-timeout", "600s"), BaseSettings.SHORT_LEASES);
     this.sigkill = sigkill;
   }
 
@@ -36,31 +40,8 @@ final class RelayChurn implements FaultScenario {
   }
 
   @Override
-  public String name() {
-    return sigkill ? "kill9" : "sigterm";
-  }
-
-  @Override
-  public String summary() {
-    return (sigkill ? "SIGKILL" : "SIGTERM") + " one of 3 relays every 5s (replaced at once) while they deliver "
-        + "50,000 events: 0 lost, " + (sigkill ? "duplicates <= kills x max-in-flight" : "0 duplicates");
-  }
-
-  @Override
-  public Map<String, String> defaults() {
-    return Map.of("events", "50000", "relays", "3", "fault-every", "5s", "publish-batch", "1000",
-        "receiver-delay", "5ms", "drain-timeout", "600s");
-  }
-
-  @Override
-  public Map<String, String> relaySettings() {
-    return BaseSettings.SHORT_LEASES;
-  }
-
-  @Override
-  public FaultResult run(FaultRun run) throws Exception {
+  FaultResult run(FaultRun run) throws Exception {
     var o = run.options();
-    long t0 = System.nanoTime();
     List<RelayProcess> relays = new ArrayList<>(run.startReady(o.relays()));
     DeliveryLedger ledger = run.ledger(sigkill ? "kill" : "term", o.events());
     run.say("publishing %,d events to %d relays; %s one every %s", o.events(), o.relays(),
@@ -116,6 +97,6 @@ final class RelayChurn implements FaultScenario {
       b.check(tally.noDuplicates())
           .check("every SIGTERMed relay exited 0", stoppedCodes.stream().allMatch(c -> c == 0), "%s", stoppedCodes);
     }
-    return run.finish(b, t0);
+    return run.finish(b);
   }
 }
