@@ -197,13 +197,6 @@ final class FaultRun implements AutoCloseable {
     }
   }
 
-  /** Runs a statement (with {@code %s} for the schema); the rows it changed. */
-  int update(String sql) throws SQLException {
-    try (Statement st = control().createStatement()) {
-      return st.executeUpdate(sql.formatted(Identifiers.checked(schema())));
-    }
-  }
-
   /** The control connection itself, for queries with several columns. */
   Connection control() throws SQLException {
     if (control == null || control.isClosed()) {

@@ -1,6 +1,7 @@
 package dev.relay.loadtest.scenario;
 
 import dev.relay.loadtest.report.RunReport;
+import java.util.List;
 import java.util.Map;
 
 /** A named load run. Implementations are stateless; {@link #run} does everything for one invocation. */
@@ -18,8 +19,8 @@ public interface Scenario {
    * The words this scenario takes after its name ({@code reliability kill9}); empty (the default)
    * if it takes none.
    */
-  default java.util.List<String> operands() {
-    return java.util.List.of();
+  default List<String> operands() {
+    return List.of();
   }
 
   RunReport run(ScenarioContext context) throws Exception;
