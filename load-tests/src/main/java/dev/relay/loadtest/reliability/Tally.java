@@ -28,6 +28,12 @@ record Tally(long events, long delivered, long lost, long duplicates, List<Strin
     return new Tally(published, c.unique(), missing.count(), c.duplicates(), missing.sample());
   }
 
+  /** The same, with {@code pending} of the undelivered ids known to be still pending (not lost). */
+  Tally withPending(long pending) {
+    long lostNow = Math.max(0, lost - pending);
+    return new Tally(events, delivered, lostNow, duplicates, lostNow == 0 ? List.of() : missingSample);
+  }
+
   Tally plus(Tally other) {
     List<String> sample = new ArrayList<>(missingSample);
     other.missingSample.stream().limit(Math.max(0, 5 - sample.size())).forEach(sample::add);
