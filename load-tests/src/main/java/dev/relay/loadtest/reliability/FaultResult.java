@@ -80,6 +80,11 @@ record FaultResult(String scenario, String size, Tally tally, long unexpected, S
       return check(new TargetCheck(what, String.format(Locale.ROOT, format, args), met));
     }
 
+    /** Ids of the tally so far that never arrived (the first few). */
+    List<String> missingSample() {
+      return tally.missingSample();
+    }
+
     Builder timing(String what, boolean met, String format, Object... args) {
       timing.add(new TargetCheck(what, String.format(Locale.ROOT, format, args), met));
       return this;

@@ -226,7 +226,34 @@ final class FaultRun implements AutoCloseable {
     if (!duplicates.isEmpty()) {
       result.figure("duplicated, e.g. (the receiver's answers to each): %s", String.join("; ", duplicates));
     }
+    try {
+      describeRows(result);
+    } catch (SQLException e) {
+      result.figure("delivery rows not read: %s", e.getMessage());
+    }
     return result.build(ledgers.unexpected(), stopAll(), (System.nanoTime() - openedNanos) / 1e9);
+  }
+
+  /** The relay tables' own account: rows per state, and where each undelivered id of the sample is. */
+  private void describeRows(FaultResult.Builder result) throws SQLException {
+    List<String> states = new ArrayList<>();
+    try (Statement st = control().createStatement(); ResultSet rs = st.executeQuery(
+        "SELECT state, count(*) FROM %s.delivery GROUP BY state ORDER BY state".formatted(schema()))) {
+      while (rs.next()) {
+        states.add(String.format(java.util.Locale.ROOT, "%s %,d", rs.getString(1), rs.getLong(2)));
+      }
+    }
+    result.figure("delivery rows at the end: %s", String.join(", ", states));
+    for (String id : result.missingSample()) {
+      try (var st = control().prepareStatement("SELECT d.state, d.attempts, d.last_error FROM %s.delivery d JOIN %s.message m "
+          .formatted(schema(), schema()) + "ON m.id = d.message_id WHERE m.event_id = ?")) {
+        st.setString(1, id);
+        try (ResultSet rs = st.executeQuery()) {
+          result.figure("undelivered %s: %s", id, rs.next() ? rs.getString(1) + " after " + rs.getInt(2)
+              + " attempt(s), last error " + rs.getString(3) : "NO ROW");
+        }
+      }
+    }
   }
 
   /**
