@@ -73,7 +73,7 @@ final class Blackhole extends FaultScenario {
         run.say("%s reaches Postgres again", isolated.name());
         isolated.awaitReady(Duration.ofMinutes(2));
         double readyAfter = (System.nanoTime() - restoredAt) / 1e9;
-        MetricTotals m = FaultRun.metrics(isolated);
+        MetricTotals m = lateSettlesCounted(isolated, inFlight);
 
         DeliveryLedger after = run.ledger("bhafter", Math.max(1, o.events() / 10));
         PublishProgress afterProgress = run.publishBacklog(after, after.capacity());
@@ -119,6 +119,22 @@ final class Blackhole extends FaultScenario {
                 "most frequent kind %d lines in %.0f s", worstKind, cutSeconds));
       }
     }
+  }
+
+  /**
+   * The isolated relay's metrics once its outcomes from before the cut are accounted for: a cut
+   * shorter than the lease leaves their settles retrying (2 s apart at most) until the path is
+   * back, when they land and are refused. At most 15 s.
+   */
+  private static MetricTotals lateSettlesCounted(RelayProcess relay, long inFlight) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    MetricTotals m = FaultRun.metrics(relay);
+    while (inFlight > 0 && m.get("relay_settles_stale_total") + m.get("relay_settles_failed_total") == 0
+        && System.nanoTime() < deadline) {
+      TimeUnit.MILLISECONDS.sleep(250);
+      m = FaultRun.metrics(relay);
+    }
+    return m;
   }
 
   /** Waits until the relay has deliveries claimed and unsettled (at most 30 s); how many. */
