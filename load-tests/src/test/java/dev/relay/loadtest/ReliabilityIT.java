@@ -71,8 +71,7 @@ class ReliabilityIT {
 
   @Test
   void kill9LosesNothingAndDuplicatesStayWithinKillsTimesInFlight() throws Exception {
-    RunReport r = run("kill9", false, "--events", "800", "--fault-every", "2s",
-        "--relay-set", "delivery.lease=12s");
+    RunReport r = run("kill9", false, "--events", "800", "--fault-every", "2s");
 
     assertThat(checked(r, "fault injected")).isTrue();
     assertThat(checked(r, "duplicates <= kills x delivery.max-in-flight")).isTrue();
