@@ -78,7 +78,7 @@ final class ReceiverFaults extends FaultScenario {
     int limit = o.relays() * run.delivery().endpointLimits().getOrDefault(FAULTY, run.delivery().endpointMaxInFlight());
     Classified c = classify(run, faulty);
 
-    Tally tally = Tally.of(baseline, baseProgress.published()).plus(healthyTally(faulty, progress.published(), c));
+    Tally tally = Tally.of(baseline, baseProgress.published()).plus(faultedTally(faulty, progress.published(), c));
     FaultResult.Builder b = new FaultResult.Builder(name(), String.format(Locale.ROOT,
         "%d relay, 3 endpoints, %,d events at %.0f/s without faults, then %,d with %s faulty", o.relays(),
         baseProgress.published(), rate, progress.published(), FAULTY))
@@ -165,12 +165,15 @@ final class ReceiverFaults extends FaultScenario {
     return c.result();
   }
 
-  /** The healthy endpoints' part of the faulted phase: faulty rows that ended dead are not lost. */
-  private static Tally healthyTally(DeliveryLedger ledger, long published, Classified c) {
-    Tally all = Tally.of(ledger, published);
-    long lostAtHealthy = Math.max(0, all.lost() - c.dead());
-    return new Tally(all.events() - c.dead(), all.delivered(), lostAtHealthy, all.duplicates(),
-        lostAtHealthy == 0 ? List.of() : all.missingSample());
+  /**
+   * The faulted phase by id: faulty rows that ended dead are not lost, and rows still pending when
+   * the wait ran out are not lost either (the criterion "every delivery ended" fails for them).
+   */
+  private static Tally faultedTally(DeliveryLedger ledger, long published, Classified c) {
+    Tally all = Tally.of(ledger, published).withPending(c.unfinished());
+    long lost = Math.max(0, all.lost() - c.dead());
+    return new Tally(all.events() - c.dead(), all.delivered(), lost, all.duplicates(),
+        lost == 0 ? List.of() : all.missingSample());
   }
 
   /**
