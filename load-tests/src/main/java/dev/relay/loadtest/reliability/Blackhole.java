@@ -129,8 +129,16 @@ final class Blackhole extends FaultScenario {
   private static MetricTotals lateSettlesCounted(RelayProcess relay, long inFlight) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
     MetricTotals m = FaultRun.metrics(relay);
-    while (inFlight > 0 && m.get("relay_settles_stale_total") + m.get("relay_settles_failed_total") == 0
-        && System.nanoTime() < deadline) {
+    double last = -1;
+    long steadySince = System.nanoTime();
+    while (inFlight > 0 && System.nanoTime() < deadline) {
+      double counted = m.get("relay_settles_stale_total") + m.get("relay_settles_failed_total");
+      if (counted != last) {
+        last = counted;
+        steadySince = System.nanoTime();
+      } else if (counted > 0 && System.nanoTime() - steadySince > TimeUnit.SECONDS.toNanos(3)) {
+        break; // counted, and nothing more for longer than the settle retries' backoff cap
+      }
       TimeUnit.MILLISECONDS.sleep(250);
       m = FaultRun.metrics(relay);
     }
