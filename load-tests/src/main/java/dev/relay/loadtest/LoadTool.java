@@ -38,11 +38,16 @@ public final class LoadTool {
     }
     Scenario scenario = Scenarios.find(arguments.scenario()).orElseThrow(() -> new UsageException(
         "unknown scenario '" + arguments.scenario() + "'; one of " + Scenarios.all().keySet()));
+    if (arguments.operand() != null && !scenario.operands().contains(arguments.operand())) {
+      throw new UsageException(scenario.operands().isEmpty()
+          ? "scenario " + scenario.name() + " takes no '" + arguments.operand() + "'"
+          : "unknown " + scenario.name() + " '" + arguments.operand() + "'; one of " + scenario.operands());
+    }
     Options options = Options.from(scenario.name(), arguments, scenario.defaults());
     Path dir = Files.createDirectories(options.out());
     try (PostgresServer postgres = options.databaseUrl() == null
         ? PostgresServer.embedded(options.durable()) : PostgresServer.external(options.databaseUrl())) {
-      RunReport report = scenario.run(new ScenarioContext(options, postgres, dir, out));
+      RunReport report = scenario.run(new ScenarioContext(options, postgres, dir, out, arguments));
       String summary = SummaryTable.render(report);
       out.println();
       out.print(summary);

@@ -86,7 +86,8 @@ class WebhookDelivererIT {
         .clock(clock).build();
     dripDeliverer = WebhookDeliverer.create(
         Fixtures.loopbackSettings().withAttemptDeadline(DRIP_DEADLINE),
-        List.of(endpoint("drip", server.url("/drip"))), new SimpleMeterRegistry());
+        List.of(endpoint("drip", server.url("/drip")), endpoint("fast-drip", server.url("/fast-drip"))),
+        new SimpleMeterRegistry());
   }
 
   @AfterAll
@@ -115,6 +116,9 @@ class WebhookDelivererIT {
               }))));
       case "drip" -> res.header("Content-Length", "100")
           .send(Flux.interval(Duration.ofSeconds(1)).take(100)
+              .map(i -> Unpooled.wrappedBuffer(new byte[] {'x'})), b -> true);
+      case "fast-drip" -> res.header("Content-Length", "100")
+          .send(Flux.interval(Duration.ofMillis(300)).take(100)
               .map(i -> Unpooled.wrappedBuffer(new byte[] {'x'})), b -> true);
       default -> res.status(Integer.parseInt(path))
           .sendString(Mono.just("{\"error\": \"status " + path + "\"}\r\n"));
@@ -204,6 +208,16 @@ class WebhookDelivererIT {
     Duration took = Duration.ofNanos(System.nanoTime() - start);
     assertThat(o).isEqualTo(Outcome.delivered(200));
     assertThat(took).as("not the 100 s the body would take").isLessThan(Duration.ofSeconds(10));
+  }
+
+  @Test
+  void aBodyDrippingFasterThanTheBodyWaitIsStillCutShortInTotal() {
+    long start = System.nanoTime();
+    Outcome o = dripDeliverer.deliver(Deliveries.to("fast-drip")).block(Duration.ofSeconds(40));
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+    assertThat(o).isEqualTo(Outcome.delivered(200));
+    assertThat(took).as("a byte every 300 ms never waits a whole BODY_WAIT; not the 30 s the body would take")
+        .isLessThan(Duration.ofSeconds(10));
   }
 
   @Test

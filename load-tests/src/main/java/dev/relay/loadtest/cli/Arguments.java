@@ -7,15 +7,19 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The words of a command line: the scenario (first word not starting with --), {@code --name
+ * The words of a command line: the scenario (first word not starting with --), optionally one
+ * operand after it (what the scenario should run, e.g. {@code reliability kill9}), {@code --name
  * value} or {@code --name=value} pairs (the last one wins; {@code relay-set} collects every one),
  * and {@code --help}/{@code -h}.
  *
  * @param scenario null if none was given
+ * @param operand the word after the scenario, null if none was given
  */
-public record Arguments(@Nullable String scenario, Map<String, String> values, List<String> relaySets, boolean help) {
+public record Arguments(@Nullable String scenario, @Nullable String operand, Map<String, String> values,
+    List<String> relaySets, boolean help) {
   public static Arguments parse(String... args) {
     String scenario = null;
+    String operand = null;
     Map<String, String> values = new LinkedHashMap<>();
     List<String> sets = new ArrayList<>();
     boolean help = false;
@@ -26,10 +30,13 @@ public record Arguments(@Nullable String scenario, Map<String, String> values, L
         continue;
       }
       if (!a.startsWith("--")) {
-        if (scenario != null) {
-          throw new UsageException("unexpected argument '" + a + "' (the scenario is " + scenario + ")");
+        if (scenario == null) {
+          scenario = a;
+        } else if (operand == null) {
+          operand = a;
+        } else {
+          throw new UsageException("unexpected argument '" + a + "' (the scenario is " + scenario + " " + operand + ")");
         }
-        scenario = a;
         continue;
       }
       String name = a.substring(2);
@@ -52,6 +59,6 @@ public record Arguments(@Nullable String scenario, Map<String, String> values, L
         values.put(name, value);
       }
     }
-    return new Arguments(scenario, values, sets, help);
+    return new Arguments(scenario, operand, values, sets, help);
   }
 }

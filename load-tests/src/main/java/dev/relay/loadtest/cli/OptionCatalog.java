@@ -31,6 +31,11 @@ public final class OptionCatalog {
       new OptionSpec("ceilings", "db,http|none", "db,http", "which ceilings to measure in the run"),
       new OptionSpec("ceiling-events", "N", "0", "events per ceiling measurement (0 = the phase's, at most 50000)"),
       new OptionSpec("sample-interval", "D", "1s", "time-series resolution"),
+      new OptionSpec("fault-every", "D", "5s", "reliability: time between faults (kill9, sigterm: a relay killed; "
+          + "backend-kills: every relay connection terminated; pg-restart: between restarts)"),
+      new OptionSpec("fault-for", "D", "5m", "reliability: how long a fault lasts (blackhole, storm, long-transaction, "
+          + "backend-kills; pg-restart: how long Postgres stays down)"),
+      new OptionSpec("faults", "N", "2", "reliability pg-restart: how many restarts"),
       new OptionSpec("out", "DIR", "", "where summary.txt, report.json, report.html and relay logs go "
           + "(default target/relay-load/<scenario>-<time>)"),
       new OptionSpec("help", "", "", "this text"));

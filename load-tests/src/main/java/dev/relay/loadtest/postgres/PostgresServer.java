@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Comparator;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.jspecify.annotations.Nullable;
@@ -105,6 +106,33 @@ public final class PostgresServer implements AutoCloseable {
       embedded.close();
       embedded = null;
     }
+  }
+
+  /**
+   * Stops the embedded server in {@code immediate} mode (SIGQUIT to the postmaster, what {@code
+   * pg_ctl stop -m immediate} sends): no checkpoint, every backend gone at once, crash recovery at
+   * the next {@link #start()}.
+   */
+  public synchronized void crash() throws IOException, InterruptedException {
+    Path dir = requireEmbedded();
+    if (embedded == null) {
+      return;
+    }
+    // The first line of postmaster.pid is the postmaster's pid (the embedded server's own process is pg_ctl's).
+    long pid = Long.parseLong(Files.readAllLines(dir.resolve("postmaster.pid")).get(0).strip());
+    ProcessHandle postmaster = ProcessHandle.of(pid).orElseThrow(() -> new IOException("no postmaster " + pid));
+    Process kill = new ProcessBuilder("kill", "-QUIT", Long.toString(pid)).inheritIO().start();
+    if (kill.waitFor() != 0) {
+      throw new IOException("kill -QUIT " + pid + " failed");
+    }
+    try {
+      postmaster.onExit().get(60, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new IOException("postmaster " + pid + " did not stop on SIGQUIT", e);
+    }
+    // Releases the data directory's lock; its pg_ctl stop finds nothing to stop and says so.
+    embedded.close();
+    embedded = null;
   }
 
   /** Starts the embedded server again on the same port with the same data. */

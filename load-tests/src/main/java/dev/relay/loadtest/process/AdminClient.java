@@ -37,6 +37,19 @@ public final class AdminClient {
     }
   }
 
+  /**
+   * GET of a health path ({@code /health/ready}, {@code /health/live}): the status and the body
+   * (which names the failing check); status -1 with the error when nothing answered.
+   */
+  public HealthAnswer health(String path) throws InterruptedException {
+    try {
+      HttpResponse<String> r = get(path);
+      return new HealthAnswer(r.statusCode(), r.body());
+    } catch (IOException e) {
+      return new HealthAnswer(-1, e.toString());
+    }
+  }
+
   /** POST /admin/endpoints/{name}/pause for each, {@value #PARALLEL} at a time. */
   public void pause(List<String> endpoints) throws IOException, InterruptedException {
     postEach(endpoints, "/pause", "{\"reason\": \"load test\"}");

@@ -29,4 +29,21 @@ public record RelaySpec(Path jar, List<String> jvmArgs, PostgresAddress database
       throw new IllegalArgumentException("admin token must be at least 16 characters");
     }
   }
+
+  /** The same spec with {@code more} overrides; where both set a key, {@code more} wins. */
+  public RelaySpec withOverrides(Map<String, String> more) {
+    Map<String, String> merged = new java.util.LinkedHashMap<>(overrides);
+    merged.putAll(more);
+    return new RelaySpec(jar, jvmArgs, database, schema, endpoints, urlOf, secret, merged, adminToken);
+  }
+
+  /** The same spec reaching Postgres elsewhere (through a proxy, as another user). */
+  public RelaySpec withDatabase(PostgresAddress other) {
+    return new RelaySpec(jar, jvmArgs, other, schema, endpoints, urlOf, secret, overrides, adminToken);
+  }
+
+  /** The same spec posting endpoint names to other URLs. */
+  public RelaySpec withUrls(UnaryOperator<String> other) {
+    return new RelaySpec(jar, jvmArgs, database, schema, endpoints, other, secret, overrides, adminToken);
+  }
 }

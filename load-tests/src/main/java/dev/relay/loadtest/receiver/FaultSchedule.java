@@ -11,9 +11,10 @@ import java.util.Locale;
  * Receiver behaviour over time: steps that each start at an offset from when the schedule was
  * applied and last until the next step. Written on the command line as comma-separated steps,
  * {@code OFFSET=ITEM[+ITEM...]}, where an item is {@code ok}, {@code delay:DURATION}, {@code
- * error:STATUS:P}, {@code reset:P} or {@code hang:P} (P a probability 0..1):
+ * error:STATUS:P} (repeatable with other statuses), {@code reset:P}, {@code hang:P} or {@code
+ * drip:P:DURATION} (200 at once, the body's end DURATION later), P a probability 0..1:
  *
- * <pre>0s=delay:2ms,30s=error:503:0.2+delay:5ms,60s=reset:0.05,90s=ok</pre>
+ * <pre>0s=delay:2ms,30s=error:503:0.2+error:429:0.05+delay:5ms,60s=reset:0.05,90s=ok</pre>
  */
 public record FaultSchedule(List<Step> steps) {
   public static final FaultSchedule ALWAYS_OK = constant(Behaviour.OK);
@@ -87,11 +88,12 @@ public record FaultSchedule(List<Step> steps) {
           case "error" -> b.withErrors(Integer.parseInt(f[1]), Double.parseDouble(f[2]));
           case "reset" -> b.withResets(Double.parseDouble(f[1]));
           case "hang" -> b.withHangs(Double.parseDouble(f[1]));
+          case "drip" -> b.withDrips(Double.parseDouble(f[1]), Durations.parse(f[2]));
           default -> throw new IllegalArgumentException("unknown item '" + f[0] + "'");
         };
       } catch (ArrayIndexOutOfBoundsException | NumberFormatException e) {
         throw new IllegalArgumentException("receiver schedule step '" + step + "': malformed item '" + item
-            + "' (items: ok, delay:20ms, error:503:0.2, reset:0.1, hang:0.05)");
+            + "' (items: ok, delay:20ms, error:503:0.2, reset:0.1, hang:0.05, drip:0.1:3s)");
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("receiver schedule step '" + step + "': " + e.getMessage());
       }

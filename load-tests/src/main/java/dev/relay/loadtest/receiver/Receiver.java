@@ -2,6 +2,8 @@ package dev.relay.loadtest.receiver;
 
 import dev.relay.webhook.signing.WebhookVerifier;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Objects;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
@@ -28,6 +30,8 @@ public final class Receiver implements AutoCloseable {
   private final Counters counters = new Counters();
   private volatile ArrivalListener listener = ArrivalListener.NONE;
   private volatile Active active = new Active(FaultSchedule.ALWAYS_OK, System.nanoTime());
+  /** Schedules for single paths (one faulty endpoint among healthy ones), over {@link #active}. */
+  private final Map<String, Active> perPath = new ConcurrentHashMap<>();
 
   /** The schedule in force and when it was applied, swapped as one value. */
   private record Active(FaultSchedule schedule, long startNanos) {}
@@ -68,6 +72,16 @@ public final class Receiver implements AutoCloseable {
     this.active = new Active(Objects.requireNonNull(newSchedule), System.nanoTime());
   }
 
+  /** Applies a schedule to requests for {@code path} (an endpoint's name) only; offsets count from now. */
+  public void schedule(String path, FaultSchedule newSchedule) {
+    perPath.put(path, new Active(Objects.requireNonNull(newSchedule), System.nanoTime()));
+  }
+
+  /** Requests for {@code path} follow the receiver-wide schedule again. */
+  public void clearSchedule(String path) {
+    perPath.remove(path);
+  }
+
   public FaultSchedule schedule() {
     return active.schedule();
   }
@@ -76,8 +90,17 @@ public final class Receiver implements AutoCloseable {
     return counters.snapshot();
   }
 
-  private Behaviour currentBehaviour() {
-    Active a = active;
+  /** The most requests to {@code path} (an endpoint's name) in progress at once since {@link #resetPeaks()}. */
+  public int peakConcurrency(String path) {
+    return counters.peak(path);
+  }
+
+  public void resetPeaks() {
+    counters.resetPeaks();
+  }
+
+  private Behaviour currentBehaviour(String path) {
+    Active a = perPath.getOrDefault(path, active);
     return a.schedule().at(Duration.ofNanos(System.nanoTime() - a.startNanos()));
   }
 

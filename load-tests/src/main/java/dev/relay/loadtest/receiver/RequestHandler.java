@@ -4,9 +4,12 @@ import dev.relay.webhook.signing.WebhookHeaders;
 import dev.relay.webhook.signing.WebhookVerifier;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
@@ -16,10 +19,12 @@ final class RequestHandler {
   private final WebhookVerifier verifier;
   private final int maxBodyBytes;
   private final Counters counters;
-  private final Supplier<Behaviour> behaviour;
+  private final Function<String, Behaviour> behaviour;
   private final Supplier<ArrivalListener> listener;
+  /** Body bytes of a dripped answer. */
+  private static final int DRIP_CHUNKS = 10;
 
-  RequestHandler(WebhookVerifier verifier, int maxBodyBytes, Counters counters, Supplier<Behaviour> behaviour,
+  RequestHandler(WebhookVerifier verifier, int maxBodyBytes, Counters counters, Function<String, Behaviour> behaviour,
       Supplier<ArrivalListener> listener) {
     this.verifier = verifier;
     this.maxBodyBytes = maxBodyBytes;
@@ -29,6 +34,12 @@ final class RequestHandler {
   }
 
   Publisher<Void> handle(HttpServerRequest req, HttpServerResponse res) {
+    String path = req.path();
+    counters.started(path);
+    return Mono.from(answer(req, res)).doFinally(signal -> counters.ended(path));
+  }
+
+  private Publisher<Void> answer(HttpServerRequest req, HttpServerResponse res) {
     counters.requests.increment();
     String length = req.requestHeaders().get(HttpHeaderNames.CONTENT_LENGTH);
     if (length == null) {
@@ -49,31 +60,50 @@ final class RequestHandler {
       counters.badSignatures.increment();
       return res.status(401).send().then();
     }
-    Behaviour b = behaviour.get();
-    Behaviour.Reaction reaction = b.decide(ThreadLocalRandom.current());
-    Mono<Void> answer = switch (reaction) {
+    Behaviour b = behaviour.apply(req.path());
+    Behaviour.Decision decision = b.decide(ThreadLocalRandom.current());
+    Reply reply = new Reply(req.path(), String.valueOf(req.requestHeaders().get(WebhookHeaders.ID)),
+        switch (decision.reaction()) {
+          case HANG -> Reply.HANG;
+          case RESET -> Reply.RESET;
+          default -> decision.status();
+        }, decision.reaction() == Behaviour.Reaction.DRIP);
+    Mono<Void> answer = switch (decision.reaction()) {
       case HANG -> hang();
       case RESET -> reset(res);
-      case ERROR -> error(res, b.errorStatus());
-      case ANSWER -> accept(req, res, body, arrivalNanos);
+      case ERROR -> error(res, decision.status());
+      case ANSWER -> accept(res, reply, body, arrivalNanos, Duration.ZERO);
+      case DRIP -> accept(res, reply, body, arrivalNanos, b.dripTime());
     };
-    return b.delay().isZero() ? answer : Mono.delay(b.delay()).then(answer);
+    Mono<Void> told = Mono.fromRunnable(() -> listener.get().onReply(reply)).then(answer);
+    return b.delay().isZero() ? told : Mono.delay(b.delay()).then(told);
   }
 
-  private Mono<Void> accept(HttpServerRequest req, HttpServerResponse res, byte[] body, long arrivalNanos) {
+  /** 200; with a drip time, the headers at once and the body's {@value #DRIP_CHUNKS} bytes spread over it. */
+  private Mono<Void> accept(HttpServerResponse res, Reply reply, byte[] body, long arrivalNanos, Duration drip) {
     return Mono.defer(() -> {
-      String id = String.valueOf(req.requestHeaders().get(WebhookHeaders.ID));
-      String path = req.path();
-      listener.get().onArrival(new Arrival(path, id, arrivalNanos, PublishedAt.read(body), body.length));
+      listener.get().onArrival(new Arrival(reply.path(), reply.webhookId(), arrivalNanos, PublishedAt.read(body),
+          body.length));
       counters.accepted.increment();
-      return res.status(200).send().then();
+      if (drip.isZero()) {
+        return res.status(200).send().then();
+      }
+      return res.status(200).header(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(DRIP_CHUNKS))
+          .sendString(Flux.interval(drip.dividedBy(DRIP_CHUNKS)).take(DRIP_CHUNKS).map(i -> "x")).then();
     });
   }
 
+  /** The status; a 3xx points elsewhere (never to be followed), a 429 or 503 asks to wait a second. */
   private Mono<Void> error(HttpServerResponse res, int status) {
     return Mono.defer(() -> {
       counters.errorsAnswered.increment();
-      return res.status(status).send().then();
+      res.status(status);
+      if (status / 100 == 3) {
+        res.header(HttpHeaderNames.LOCATION, "/moved-away");
+      } else if (status == 429 || status == 503) {
+        res.header(HttpHeaderNames.RETRY_AFTER, "1");
+      }
+      return res.send().then();
     });
   }
 

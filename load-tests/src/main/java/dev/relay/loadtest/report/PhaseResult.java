@@ -49,6 +49,14 @@ public record PhaseResult(String name, String load, int relays, int endpoints, l
         LatencySummary.EMPTY, LatencySummary.EMPTY, -1, 0, 0, 0, new RelayUsage(0, 0, 0), Ratios.NONE, List.of(), List.of());
   }
 
+  /** A phase judged only by what arrived (a reliability scenario): no latency or time series. */
+  public static PhaseResult ofOutcome(String name, String load, Correctness correctness, double seconds,
+      List<String> notes) {
+    return new PhaseResult(name, load, 0, 0, correctness.published(), correctness, seconds,
+        correctness.delivered() / Math.max(1e-9, seconds), LatencySummary.EMPTY, LatencySummary.EMPTY,
+        LatencySummary.EMPTY, -1, 0, 0, 0, new RelayUsage(0, 0, 0), Ratios.NONE, List.of(), notes);
+  }
+
   public PhaseResult withRatios(Ratios newRatios) {
     return new PhaseResult(name, load, relays, endpoints, scheduled, correctness, seconds, throughput, latency,
         afterCommit, publishLag, firstArrivalMillis, peakBacklog, backlogGrowthPerSecond, catchUpSeconds, usage,

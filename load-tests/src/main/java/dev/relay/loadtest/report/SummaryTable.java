@@ -59,6 +59,11 @@ public final class SummaryTable {
       r.targets().forEach(c -> b.append("   ").append(c.met() ? "MET    " : "MISSED ").append(c.target())
           .append(": ").append(c.measured()).append('\n'));
     }
+    if (!r.criteria().isEmpty()) {
+      b.append("\nPass criteria:\n");
+      r.criteria().forEach(c -> b.append("   ").append(c.met() ? "PASS " : "FAIL ").append(c.target())
+          .append(": ").append(c.measured()).append('\n'));
+    }
     if (!r.tables().isEmpty()) {
       b.append("\nRelay tables after the run:\n");
       TextTable tables = new TextTable("table", "live tuples", "dead tuples", "total size");

@@ -4,14 +4,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** A fixed-width table: the first column left-aligned, the others right-aligned. */
-final class TextTable {
+public final class TextTable {
   private final List<String[]> rows = new ArrayList<>();
 
-  TextTable(String... header) {
+  public TextTable(String... header) {
     rows.add(header);
   }
 
-  TextTable row(String... cells) {
+  public TextTable row(String... cells) {
     rows.add(cells);
     return this;
   }

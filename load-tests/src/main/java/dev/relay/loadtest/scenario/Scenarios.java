@@ -3,6 +3,7 @@ package dev.relay.loadtest.scenario;
 import dev.relay.loadtest.engine.ClaimScheduling;
 import dev.relay.loadtest.engine.EngineThroughput;
 import dev.relay.loadtest.engine.PublishCost;
+import dev.relay.loadtest.reliability.ReliabilityScenario;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -24,7 +25,8 @@ public final class Scenarios {
       SteadyScenario.soak(),
       new EngineThroughput(),
       new ClaimScheduling(),
-      new PublishCost());
+      new PublishCost(),
+      new ReliabilityScenario());
 
   private Scenarios() {}
 

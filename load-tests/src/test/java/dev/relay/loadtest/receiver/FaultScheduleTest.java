@@ -54,7 +54,7 @@ class FaultScheduleTest {
     int errors = 0;
     int resets = 0;
     for (int i = 0; i < 10_000; i++) {
-      switch (b.decide(random)) {
+      switch (b.decide(random).reaction()) {
         case ERROR -> errors++;
         case RESET -> resets++;
         default -> { }
@@ -62,5 +62,21 @@ class FaultScheduleTest {
     }
     assertThat(errors).isBetween(2_200, 2_800);
     assertThat(resets).isBetween(2_200, 2_800);
+  }
+
+  @Test
+  void severalStatusesAndDripsEachGetTheirShare() {
+    Behaviour b = FaultSchedule.parse("0s=error:500:0.3+error:410:0.1+drip:0.2:2s").at(Duration.ZERO);
+    SplittableRandom random = new SplittableRandom(7);
+    java.util.Map<String, Integer> seen = new java.util.TreeMap<>();
+    for (int i = 0; i < 10_000; i++) {
+      Behaviour.Decision d = b.decide(random);
+      seen.merge(d.reaction() + " " + d.status(), 1, Integer::sum);
+    }
+    assertThat(seen.get("ERROR 500")).isBetween(2_700, 3_300);
+    assertThat(seen.get("ERROR 410")).isBetween(800, 1_200);
+    assertThat(seen.get("DRIP 200")).isBetween(1_800, 2_200);
+    assertThat(seen.get("ANSWER 200")).isBetween(3_700, 4_300);
+    assertThat(b.dripTime()).isEqualTo(Duration.ofSeconds(2));
   }
 }

@@ -19,7 +19,16 @@ class ReceiverTest {
   private static final String SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
   private final Receiver receiver = Receiver.start(ReceiverSettings.of(SECRET));
   private final List<Arrival> arrivals = new CopyOnWriteArrayList<>();
-  private final HttpClient http = HttpClient.newHttpClient();
+  private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+  private static Receiver current;
+
+  {
+    current = receiver;
+  }
+
+  private static String receiverUrl(String path) {
+    return current.url(path);
+  }
 
   @AfterEach
   void close() {
@@ -65,11 +74,71 @@ class ReceiverTest {
     assertThat(receiver.counts().resets()).isEqualTo(1);
   }
 
+  @Test
+  void aDrippedAnswerSendsItsStatusAtOnceAndItsBodyLater() throws Exception {
+    receiver.listen(arrivals::add);
+    receiver.schedule(FaultSchedule.parse("0s=drip:1:1500ms"));
+
+    long start = System.nanoTime();
+    HttpResponse<java.io.InputStream> r = http.send(request("ep-0000", "e-1", "{}", SECRET),
+        HttpResponse.BodyHandlers.ofInputStream());
+    long statusMillis = (System.nanoTime() - start) / 1_000_000;
+    byte[] body = r.body().readAllBytes();
+    long bodyMillis = (System.nanoTime() - start) / 1_000_000;
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(statusMillis).as("status before the body").isLessThan(1000);
+    assertThat(bodyMillis).as("the body's end").isGreaterThanOrEqualTo(1300);
+    assertThat(body).hasSize(10);
+    assertThat(arrivals).hasSize(1);
+  }
+
+  @Test
+  void aPathScheduleFaultsOnlyThatEndpointAndRepliesAreTold() throws Exception {
+    List<Reply> replies = new CopyOnWriteArrayList<>();
+    receiver.listen(new ArrivalListener() {
+      @Override
+      public void onArrival(Arrival arrival) {
+        arrivals.add(arrival);
+      }
+
+      @Override
+      public void onReply(Reply reply) {
+        replies.add(reply);
+      }
+    });
+    receiver.schedule("ep-0000", FaultSchedule.parse("0s=error:429:1"));
+
+    HttpResponse<String> faulty = post("ep-0000", "e-1", "{}", SECRET);
+    HttpResponse<String> healthy = post("ep-0001", "e-2", "{}", SECRET);
+
+    assertThat(faulty.statusCode()).isEqualTo(429);
+    assertThat(faulty.headers().firstValue("retry-after")).hasValue("1");
+    assertThat(healthy.statusCode()).isEqualTo(200);
+    assertThat(replies).extracting(Reply::describe).containsExactly("429", "200");
+    assertThat(arrivals).extracting(Arrival::webhookId).containsExactly("e-2");
+    assertThat(receiver.peakConcurrency("ep-0000")).isEqualTo(1);
+  }
+
+  @Test
+  void aRedirectPointsElsewhere() throws Exception {
+    receiver.schedule(FaultSchedule.parse("0s=error:302:1"));
+
+    HttpResponse<String> r = post("ep-0000", "e-1", "{}", SECRET);
+
+    assertThat(r.statusCode()).isEqualTo(302);
+    assertThat(r.headers().firstValue("location")).isPresent();
+  }
+
   private HttpResponse<String> post(String path, String id, String body, String secret) throws Exception {
+    return http.send(request(path, id, body, secret), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static HttpRequest request(String path, String id, String body, String secret) {
     long ts = System.currentTimeMillis() / 1000;
     String signature = WebhookSigner.of(List.of(SigningSecret.parse(secret))).signatureHeader(id, ts, body);
-    return http.send(HttpRequest.newBuilder(URI.create(receiver.url(path)))
+    return HttpRequest.newBuilder(URI.create(receiverUrl(path)))
         .header("webhook-id", id).header("webhook-timestamp", Long.toString(ts)).header("webhook-signature", signature)
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build();
   }
 }

@@ -96,6 +96,9 @@ public final class EndpointClient {
   private Mono<HttpReply> read(HttpClientResponse response, ByteBufFlux body) {
     CappedBody capped =
         new CappedBody(maxResponseBytes, (int) Math.min(maxResponseBytes, KEPT_BODY_BYTES));
+    // BODY_WAIT bounds the whole read, not the gap between chunks: a body dripping a byte at a
+    // time would otherwise keep the attempt open past the delivery's attempt timeout, which then
+    // records a failure for a receiver that answered 2xx (and the delivery is sent again).
     return Deadlines.within(body.doOnNext(capped::add).takeUntil(chunk -> capped.overCap()), BODY_WAIT,
             Deadlines.wheel(), TimeoutException::new)
         .onErrorResume(TimeoutException.class, e -> {
