@@ -62,8 +62,11 @@ public final class NotificationListener {
           onDisconnected.run();
         })
         // Reconnect for as long as the relay runs: an outage of any length must end in a
-        // reconnect, and polling keeps deliveries flowing meanwhile. The backoff is capped.
+        // reconnect, and polling keeps deliveries flowing meanwhile. The backoff is capped, and
+        // starts over once a session has delivered a notification (every reconnect's self-test
+        // sends one): otherwise, after a few outages, every later reconnect waited the cap.
         .retryWhen(Retry.backoff(Long.MAX_VALUE, minBackoff).maxBackoff(maxBackoff).jitter(0.5)
+            .transientErrors(true)
             .doBeforeRetry(s -> log.debug("LISTEN reconnect attempt {}", s.totalRetries() + 1)))
         .subscribe(
             ignored -> {},
