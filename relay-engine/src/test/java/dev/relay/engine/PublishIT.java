@@ -246,6 +246,50 @@ class PublishIT {
   }
 
   @Test
+  void aLargeBatchKeepsArrayOrderPerKeyAndStopsAtTheFirstBadEventInOrder() throws SQLException {
+    // 3,000 events over three keys and unkeyed ones: each key's message ids grow in array order.
+    String events = "(SELECT jsonb_agg(jsonb_build_object('event_id', 'ord-' || g, 'event_type', 'invoice.paid', "
+        + "'payload', jsonb_build_object('n', g), 'ordering_key', CASE WHEN g % 4 = 0 THEN NULL ELSE 'k' || (g % 4) END) "
+        + "ORDER BY g) FROM generate_series(1, 3000) g)";
+    db.execute("SELECT {schema}.publish_batch(" + events + ")");
+    assertThat(db.count("SELECT count(*) FROM {schema}.message WHERE event_id LIKE 'ord-%'")).isEqualTo(3000);
+    assertThat(db.count("SELECT count(*) FROM (SELECT m.id < lead(m.id) OVER w AS grows FROM {schema}.message m "
+        + "WHERE m.ordering_key IS NOT NULL WINDOW w AS (PARTITION BY m.ordering_key "
+        + "ORDER BY substr(m.event_id, 5)::int)) x WHERE NOT x.grows")).isZero();
+    assertThat(db.count("SELECT count(*) FROM {schema}.delivery d JOIN {schema}.message m ON m.id = d.message_id "
+        + "WHERE m.event_id LIKE 'ord-%'")).as("invoices and everything").isEqualTo(6000);
+
+    // Bad events late in a large batch: the first one in array order is named, nothing is written.
+    long before = db.count("SELECT count(*) FROM {schema}.message");
+    try (Connection c = db.jdbc()) {
+      String bad = "(SELECT jsonb_agg(CASE g WHEN 2500 THEN jsonb_build_object('event_type', 'x', 'payload', '{}'::jsonb, "
+          + "'endpoint', 'nope') WHEN 2600 THEN '\"not an object\"'::jsonb ELSE jsonb_build_object('event_type', "
+          + "'invoice.paid', 'payload', jsonb_build_object('n', g)) END ORDER BY g) FROM generate_series(1, 3000) g)";
+      assertThatThrownBy(() -> publish(c, "SELECT cardinality({schema}.publish_batch(" + bad + "))"))
+          .hasMessageContaining("relay.publish_batch: event 2500: unknown endpoint \"nope\"");
+      String bad2 = bad.replace("WHEN 2500", "WHEN 2700");
+      assertThatThrownBy(() -> publish(c, "SELECT cardinality({schema}.publish_batch(" + bad2 + "))"))
+          .hasMessageContaining("relay.publish_batch: event 2600: must be a JSON object, was string");
+    }
+    assertThat(db.count("SELECT count(*) FROM {schema}.message")).isEqualTo(before);
+  }
+
+  @Test
+  void generatedEventIdsAreUniqueAndTimeOrdered() throws SQLException {
+    try (Connection c = db.jdbc()) {
+      for (int i = 0; i < 20; i++) {
+        publish(c, "SELECT {schema}.publish('user.created', '{}'::jsonb)");
+      }
+    }
+    db.execute("SELECT {schema}.publish_batch((SELECT jsonb_agg(jsonb_build_object('event_type', 'user.created', "
+        + "'payload', '{}'::jsonb)) FROM generate_series(1, 500)))");
+    assertThat(db.count("SELECT count(*) FROM {schema}.message WHERE event_id ~ '^msg_[0-9a-f]{32}$'")).isEqualTo(520);
+    // The first 12 hex digits are the publish time in Unix milliseconds, so ids sort by time.
+    assertThat(db.count("SELECT count(*) FROM {schema}.message WHERE abs(('x' || substr(event_id, 5, 12))::bit(48)::bigint "
+        + "- (extract(epoch FROM created_at) * 1000)::bigint) > 60000")).isZero();
+  }
+
+  @Test
   void oneNotifyPerPublishingStatementWhenARelayIsIdleForItsEndpoints() throws Exception {
     // A registered relay, idle for every endpoint (nothing marked as drained).
     new Registry(database, Relays.declared(database), "idle relay").register().block(WAIT);

@@ -91,6 +91,9 @@ class QuietPublishIT {
       db.execute("SELECT {schema}.publish('t', '{}'::jsonb)");
       await().atMost(WAIT).until(() -> delivered() == 1);
       assertThat(notifications(listener)).as("the relay was idle: woken by NOTIFY").isEqualTo(1);
+      // It lingers a few ms for more, then falls idle again (and stays so).
+      await().during(Duration.ofMillis(300)).atMost(WAIT).until(() -> !draining());
+      notifications(listener);
 
       // A backlog keeps the relay draining e; publishes meanwhile do not notify.
       db.execute("SELECT {schema}.publish('t', jsonb_build_object('n', g)) FROM generate_series(1, 30) g");
@@ -104,6 +107,27 @@ class QuietPublishIT {
       await().atMost(WAIT).until(() -> delivered() == expected);
       assertThat(notifications(listener)).as("one for the backlog statement, none while draining").isEqualTo(1);
       await().atMost(WAIT).until(() -> !draining());
+    }
+  }
+
+  @Test
+  void aSteadyTrickleKeepsTheRelayAwakeSoPublishesStopNotifying() throws Exception {
+    var deliverer = new RecordingDeliverer(d -> Mono.just(Outcome.delivered(200)));
+    var config = Relays.fast().pollInterval(NO_POLL).pollIntervalWithoutNotify(NO_POLL).build();
+    try (var relay = Relays.start(database, config, deliverer); Connection listener = listener()) {
+      await().atMost(WAIT).until(() -> relay.engine().health().mode().equals("listen"));
+      await().during(Duration.ofMillis(300)).atMost(WAIT).until(() -> !draining());
+      notifications(listener);
+      // One event every 5 ms: each is delivered long before the next, so without lingering the
+      // relay would fall idle between them and every publish would NOTIFY.
+      int published = 100;
+      for (int i = 0; i < published; i++) {
+        db.execute("SELECT {schema}.publish('t', '{}'::jsonb)");
+        Thread.sleep(5);
+      }
+      await().atMost(WAIT).until(() -> delivered() == published);
+      assertThat(notifications(listener)).as("the first wakes the relay; it keeps claiming while they come")
+          .isLessThan(published / 4);
     }
   }
 

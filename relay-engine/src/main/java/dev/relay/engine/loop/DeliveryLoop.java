@@ -227,9 +227,12 @@ public final class DeliveryLoop {
       holding.put(c.delivery().id(), c);
     }
     emit(lanes.admit(plan, rows, System.nanoTime()));
-    if (!rows.isEmpty()) {
-      // More may be due: plan again (the plan decides whether there is anything to claim).
-      signal();
+    // Plan again: more may be due, or a lane that fell asleep has its mark to clear (the plan
+    // decides whether there is anything to do). A lingering lane claims again at its time.
+    signal();
+    long linger = rows.isEmpty() ? lanes.lingerNanos(System.nanoTime()) : -1;
+    if (linger >= 0) {
+      timers.schedule(this::signal, linger, TimeUnit.NANOSECONDS);
     }
   }
 

@@ -23,6 +23,12 @@ final class Lane {
   boolean wanted;
   /** Where the next walk over this endpoint's ordering keys starts. */
   String keyCursor = "";
+  /**
+   * Claims in a row that found nothing while the lane stayed awake (see {@link Lanes#LINGER}),
+   * and when the next may run ({@link System#nanoTime()}).
+   */
+  int emptyClaims;
+  long nextClaimNanos;
   private boolean held;
   private long notBeforeNanos;
   private long latencyNanos = -1;
@@ -56,6 +62,9 @@ final class Lane {
    * a third makes a busy lane's claims bigger and fewer without ever letting it idle.
    */
   boolean worthClaiming(long now, boolean prefetch) {
+    if (emptyClaims > 0 && now - nextClaimNanos < 0) {
+      return false;
+    }
     int room = room(now, prefetch);
     return room > 0 && (room * 3 >= target(limit, latencyNanos, prefetch) || (queue.isEmpty() && active < limit));
   }

@@ -35,6 +35,12 @@ import org.jspecify.annotations.Nullable;
  * that goes to sleep is unmarked and then probed once more, so a publish that raced the unmark
  * is either seen by the probe or saw the mark cleared and notified.
  *
+ * <p>Lingering: a lane whose claim finds nothing stays awake (and marked) for a few more claims,
+ * spaced {@link #LINGER} apart (63 ms in all), before it sleeps. Under steady traffic the next
+ * rows arrive within that time, so the lane neither flips its mark (two writes, each a commit)
+ * nor makes every publish NOTIFY again; the rows wait at most one spacing for the next claim.
+ * After a quiet spell the lane sleeps as before, and a publish wakes it by NOTIFY.
+ *
  * <p>Thread-safe: every method is one short critical section with no I/O; callers emit the work
  * returned after leaving it. A state change that may allow a claim is always followed by a claim
  * signal from the caller, and the plan reads the state under the same lock, so no wakeup is lost.
@@ -44,6 +50,9 @@ final class Lanes {
   static final Duration START_MARGIN = Duration.ofMillis(500);
   /** Prefetch only when queued rows have at least this long to start before their lease. */
   static final Duration PREFETCH_WINDOW = Duration.ofSeconds(1);
+  /** The spacing of the claims an awake lane makes after one found nothing, before it sleeps. */
+  static final List<Duration> LINGER = List.of(Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(4),
+      Duration.ofMillis(8), Duration.ofMillis(16), Duration.ofMillis(32));
 
   private final EngineConfig config;
   private final long startBudgetNanos;
@@ -194,8 +203,9 @@ final class Lanes {
       int got = byEndpoint.getOrDefault(endpoint, List.of()).size();
       if (got > 0) {
         lane.wanted = true;
+        lane.emptyClaims = 0;
       } else if (!cut) {
-        lane.wanted = false;
+        linger(lane, now);
       }
       tidy(lane);
     }
@@ -208,6 +218,32 @@ final class Lanes {
       drain(lanes.get(endpoint), now, out);
     }
     return out;
+  }
+
+  /** A claim found nothing for the lane: it claims again a little later, or sleeps (see LINGER). */
+  private void linger(Lane lane, long now) {
+    if (lane.wanted && !stopping && lane.emptyClaims < LINGER.size()) {
+      lane.nextClaimNanos = now + LINGER.get(lane.emptyClaims).toNanos();
+      lane.emptyClaims++;
+    } else {
+      lane.wanted = false;
+      lane.emptyClaims = 0;
+    }
+  }
+
+  /**
+   * How long until the first lingering lane may claim again, or -1 when none lingers. The loop
+   * asks for a claim then.
+   */
+  synchronized long lingerNanos(long now) {
+    long first = -1;
+    for (Lane lane : lanes.values()) {
+      if (lane.wanted && lane.emptyClaims > 0) {
+        long wait = Math.max(0, lane.nextClaimNanos - now);
+        first = first < 0 ? wait : Math.min(first, wait);
+      }
+    }
+    return first;
   }
 
   /**
@@ -247,6 +283,7 @@ final class Lanes {
       lane.unsettled--;
       if ((s.claimed().keyed() && s.terminal()) || (s.refund() > 0 && s.delayMillis() == 0)) {
         lane.wanted = !stopping;
+        lane.emptyClaims = 0;
       }
       tidy(lane);
     }

@@ -104,15 +104,53 @@ class LanesTest {
     assertThat(awake.drainingOn()).as("publishes to e need not notify").containsExactly("e");
     assertThat(awake.only()).as("it found rows: it claims again by itself").containsExactly("e");
     lanes.marksWritten(awake);
-    lanes.admit(awake, List.of(), NOW);
-    ClaimPlan asleep = lanes.plan(Set.of(), NOW);
-    assertThat(asleep.drainingOff()).as("nothing found: publishes notify again").containsExactly("e");
+    long now = lingerThroughEmptyClaims(lanes, awake, NOW);
+    ClaimPlan asleep = lanes.plan(Set.of(), now);
+    assertThat(asleep.drainingOff()).as("nothing found for a while: publishes notify again").containsExactly("e");
     assertThat(asleep.only()).as("and one more probe after the mark is cleared").containsExactly("e");
     lanes.marksWritten(asleep);
-    lanes.admit(asleep, List.of(), NOW);
-    assertThat(lanes.plan(Set.of(), NOW)).isNull();
+    lanes.admit(asleep, List.of(), now);
+    assertThat(lanes.plan(Set.of(), now)).isNull();
+    assertThat(lanes.lingerNanos(now)).as("asleep: no timer").isEqualTo(-1);
     lanes.discover();
-    assertThat(lanes.plan(Set.of(), NOW).discovery()).isTrue();
+    assertThat(lanes.plan(Set.of(), now).discovery()).isTrue();
+  }
+
+  /**
+   * Empty claims of an awake lane, each at the time the lane asks for, until it has lingered its
+   * whole time: it stays marked (publishes keep skipping NOTIFY) and claims nothing early.
+   * Returns the time of the last one.
+   */
+  private static long lingerThroughEmptyClaims(Lanes lanes, ClaimPlan first, long start) {
+    long now = start;
+    lanes.admit(first, List.of(), now);
+    for (Duration spacing : Lanes.LINGER) {
+      assertThat(lanes.lingerNanos(now)).isEqualTo(spacing.toNanos());
+      assertThat(lanes.plan(Set.of(), now + spacing.toNanos() - 1)).as("not before its time").isNull();
+      now += spacing.toNanos();
+      ClaimPlan again = lanes.plan(Set.of(), now);
+      assertThat(again.only()).containsExactly("e");
+      assertThat(again.drainingOff()).as("still marked while it lingers").isEmpty();
+      lanes.admit(again, List.of(), now);
+    }
+    return now;
+  }
+
+  @Test
+  void rowsArrivingWhileALaneLingersKeepItAwakeWithoutTouchingItsMark() {
+    Lanes lanes = new Lanes(EngineConfig.builder().endpointMaxInFlight(4).build());
+    lanes.admit(lanes.plan(Set.of(), NOW), rows("e", 1), NOW);
+    ClaimPlan awake = lanes.plan(Set.of(), NOW);
+    lanes.marksWritten(awake);
+    lanes.admit(awake, List.of(), NOW);
+    long soon = NOW + lanes.lingerNanos(NOW);
+    ClaimPlan again = lanes.plan(Set.of(), soon);
+    assertThat(again.marks()).as("no mark written").isFalse();
+    lanes.admit(again, rows("e", 1), soon);
+    assertThat(lanes.lingerNanos(soon)).as("found rows: claims again at once, no timer").isEqualTo(-1);
+    // Lingering restarts from the shortest spacing.
+    long next = lingerThroughEmptyClaims(lanes, lanes.plan(Set.of(), soon), soon);
+    assertThat(lanes.plan(Set.of(), next).drainingOff()).containsExactly("e");
   }
 
   @Test
