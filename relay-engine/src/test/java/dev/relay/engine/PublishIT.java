@@ -267,6 +267,10 @@ class PublishIT {
           + "'invoice.paid', 'payload', jsonb_build_object('n', g)) END ORDER BY g) FROM generate_series(1, 3000) g)";
       assertThatThrownBy(() -> publish(c, "SELECT cardinality({schema}.publish_batch(" + bad + "))"))
           .hasMessageContaining("relay.publish_batch: event 2500: unknown endpoint \"nope\"");
+      // The limit is on the payload as sent: a number of a few bytes stored is 1,101 digits sent.
+      assertThatThrownBy(() -> publish(c, "SELECT cardinality({schema}.publish_batch(?::jsonb))",
+          "[{\"event_type\": \"t\", \"payload\": {\"n\": 1e1100}}]"))
+          .hasMessageContaining("relay.publish_batch: event 1: payload is 1108 bytes, over the limit of 1024 bytes");
       String bad2 = bad.replace("WHEN 2500", "WHEN 2700");
       assertThatThrownBy(() -> publish(c, "SELECT cardinality({schema}.publish_batch(" + bad2 + "))"))
           .hasMessageContaining("relay.publish_batch: event 2600: must be a JSON object, was string");
