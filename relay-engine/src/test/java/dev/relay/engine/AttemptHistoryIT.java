@@ -18,6 +18,9 @@ import dev.relay.engine.spi.Outcome;
 import dev.relay.engine.testing.PostgresExtension;
 import dev.relay.engine.testing.TestDatabase;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -188,5 +191,38 @@ class AttemptHistoryIT {
           .extracting(AttemptRecord::attempt, AttemptRecord::status)
           .containsExactly(tuple(1, 404), tuple(1, 200));
     }
+  }
+
+  @Test
+  void historyReadsUseOnlyIndexesUnderAGenericPlan() throws Exception {
+    db.execute("SELECT {schema}.publish('t', '{}'::jsonb, event_id => 'plan-' || g) FROM generate_series(1, 2000) g");
+    // 100 attempts per delivery of endpoint e, one in 50 failed: 200,000 rows, 4,000 failures.
+    db.execute("INSERT INTO {schema}.attempt (delivery_id, attempt, endpoint, instance_id, started_at, duration_ms, "
+        + "status, error) SELECT d.id, a, d.endpoint, gen_random_uuid(), now(), 1, "
+        + "CASE WHEN a % 50 = 0 THEN 503 ELSE 200 END, CASE WHEN a % 50 = 0 THEN 'HTTP 503' END "
+        + "FROM {schema}.delivery d CROSS JOIN generate_series(1, 100) a WHERE d.endpoint = 'e'");
+    db.execute("ANALYZE {schema}.attempt");
+    try (Connection c = db.jdbc(); Statement s = c.createStatement()) {
+      s.execute("SET plan_cache_mode = force_generic_plan");
+      s.execute("PREPARE failures(text, int) AS " + database.sql().endpointFailures());
+      s.execute("PREPARE attempts(bigint, int) AS " + database.sql().attemptsByDelivery());
+      s.execute("PREPARE by_event(text, int) AS " + database.sql().attemptsByEventId());
+      String failures = explain(s, "EXPLAIN EXECUTE failures('e', 100)");
+      String attempts = explain(s, "EXPLAIN EXECUTE attempts(1, 100)");
+      String byEvent = explain(s, "EXPLAIN EXECUTE by_event('plan-7', 100)");
+      assertThat(failures).contains("attempt_failure_idx").doesNotContain("Seq Scan on attempt");
+      assertThat(attempts).contains("attempt_pkey").doesNotContain("Seq Scan on attempt");
+      assertThat(byEvent).contains("attempt_pkey").doesNotContain("Seq Scan on attempt");
+    }
+  }
+
+  private static String explain(Statement s, String sql) throws Exception {
+    StringBuilder plan = new StringBuilder();
+    try (ResultSet rs = s.executeQuery(sql)) {
+      while (rs.next()) {
+        plan.append(rs.getString(1)).append('\n');
+      }
+    }
+    return plan.toString();
   }
 }
