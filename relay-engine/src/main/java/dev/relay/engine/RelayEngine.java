@@ -6,6 +6,7 @@ import dev.relay.engine.db.Queries;
 import dev.relay.engine.db.Sql;
 import dev.relay.engine.deadletter.DeadLetters;
 import dev.relay.engine.delivery.Deliveries;
+import dev.relay.engine.history.AttemptHistory;
 import dev.relay.engine.endpoint.EndpointSpec;
 import dev.relay.engine.endpoint.Endpoints;
 import dev.relay.engine.logging.EveryFew;
@@ -62,6 +63,7 @@ public final class RelayEngine {
   private final Endpoints endpoints;
   private final DeadLetters deadLetters;
   private final Deliveries deliveries;
+  private final AttemptHistory history;
   private final MessagePublisher publisher;
   private final Disposable.Composite background = Disposables.composite();
   private final AtomicReference<Sinks.@Nullable One<Boolean>> selfTest = new AtomicReference<>();
@@ -86,6 +88,7 @@ public final class RelayEngine {
     this.endpoints = new Endpoints(database);
     this.deadLetters = new DeadLetters(database, loop::wake);
     this.deliveries = new Deliveries(database);
+    this.history = new AttemptHistory(database);
     this.publisher = new MessagePublisher(database);
     metrics.listenerConnected(() -> listener.connected() ? 1 : 0);
   }
@@ -337,6 +340,11 @@ public final class RelayEngine {
 
   public Deliveries deliveries() {
     return deliveries;
+  }
+
+  /** Every attempt on record: of a message, of a delivery, an endpoint's failures. */
+  public AttemptHistory history() {
+    return history;
   }
 
   public MessagePublisher publisher() {

@@ -67,6 +67,12 @@ class LeaseExpiryIT {
         assertThat(db.rows("SELECT id, state, attempts, last_status, settled_at FROM {schema}.delivery ORDER BY id"))
             .isEqualTo(before);
         assertThat(registryA.find(EngineMetrics.DELIVERED).counters()).isEmpty();
+        // The history holds B's attempts only: A's stale settles recorded nothing.
+        assertThat(db.rows("SELECT a.attempt, a.instance_id::text, a.status FROM {schema}.attempt a"
+                + " JOIN {schema}.delivery d ON d.id = a.delivery_id JOIN {schema}.message m ON m.id = d.message_id"
+                + " WHERE m.event_id LIKE 'lease-%' ORDER BY a.delivery_id"))
+            .hasSize(20)
+            .allSatisfy(r -> assertThat(r).containsExactly(2, b.engine().instance().toString(), 200));
       }
     } finally {
       a.stop(Duration.ofSeconds(1)).block(WAIT);

@@ -40,7 +40,7 @@ class MultiEngineIT {
   @BeforeEach
   void clean() {
     Database d = Relays.migrated(db);
-    db.execute("TRUNCATE {schema}.delivery, {schema}.message, {schema}.endpoint CASCADE");
+    db.execute("TRUNCATE {schema}.delivery, {schema}.message, {schema}.endpoint, {schema}.attempt CASCADE");
     Relays.endpoints(d, new EndpointSpec("a", List.of()), new EndpointSpec("b", List.of()),
         new EndpointSpec("c", List.of("order.*")));
     d.close().block(WAIT);
@@ -80,6 +80,22 @@ class MultiEngineIT {
 
     Map<String, Long> perEngine = log.stream().collect(Collectors.groupingBy(RecordingDeliverer.Attempt::engine, Collectors.counting()));
     assertThat(perEngine).as("every engine took part").hasSize(engines);
+    assertEachAttemptNamesTheRelayThatMadeIt(log, relays);
+  }
+
+  /** The attempt history holds one row per delivery, naming the instance whose deliverer made it. */
+  private void assertEachAttemptNamesTheRelayThatMadeIt(List<RecordingDeliverer.Attempt> log,
+      List<Relays.Engine> relays) {
+    Map<Long, String> recorded = db.rows("SELECT delivery_id, instance_id::text FROM {schema}.attempt WHERE attempt = 1")
+        .stream().collect(Collectors.toMap(r -> ((Number) r.get(0)).longValue(), r -> (String) r.get(1)));
+    assertThat(db.count("SELECT count(*) FROM {schema}.attempt")).isEqualTo(DELIVERIES);
+    assertThat(recorded).hasSize(DELIVERIES);
+    for (RecordingDeliverer.Attempt a : log) {
+      int engine = Integer.parseInt(a.engine().substring("engine-".length()));
+      assertThat(recorded.get(a.delivery().id()))
+          .as("instance recorded for delivery %d", a.delivery().id())
+          .isEqualTo(relays.get(engine).engine().instance().toString());
+    }
   }
 
   /** 20 statements of 100 publishes, alternating event types. */

@@ -1,6 +1,7 @@
 package dev.relay.webhook;
 
 import dev.relay.engine.spi.Delivery;
+import dev.relay.engine.spi.Exchange;
 import dev.relay.engine.spi.Outcome;
 import dev.relay.webhook.classify.Echoes;
 import dev.relay.webhook.classify.OutcomeClassifier;
@@ -16,6 +17,8 @@ import dev.relay.webhook.tracing.AttemptSpan;
 import dev.relay.webhook.tracing.AttemptTracer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -85,13 +88,17 @@ final class EndpointPipeline {
    */
   private Mono<Outcome> attempt(Delivery delivery) {
     return Mono.defer(() -> {
+      Instant startedAt = clock.instant();
       long start = System.nanoTime();
       AttemptSpan span = tracer.start(delivery, endpoint);
       byte[] body = delivery.payload().getBytes(StandardCharsets.UTF_8);
       Map<String, String> headers = headers(delivery, body, span);
       List<String> secret = sentSecrets(headers);
       return client.post(headers, body)
-          .map(reply -> Echoes.scrub(classifier.classify(reply), secret))
+          // The excerpt is the start of the body the client keeps anyway (at most
+          // EndpointClient.KEPT_BODY_BYTES): nothing more is buffered for the history.
+          .map(reply -> Echoes.scrub(classifier.classify(reply)
+              .with(new Exchange(startedAt, Duration.ofNanos(System.nanoTime() - start), reply.bodyStart())), secret))
           .doOnNext(o -> finished(delivery, o, null, span, System.nanoTime() - start))
           .doOnError(e -> finished(delivery, classifier.classify(e), e, span, System.nanoTime() - start))
           .doOnCancel(span::cancel);

@@ -123,7 +123,7 @@ class PoolIT {
         List.of(endpoint("huge", server.url("/huge")), endpoint("ok", server.url("/ok"))), registry);
     long heapBefore = usedHeap();
 
-    assertThat(deliverer.deliver(Deliveries.to("huge")).block(Duration.ofSeconds(30)))
+    assertThat(deliverer.deliver(Deliveries.to("huge")).block(Duration.ofSeconds(30)).with(null))
         .isEqualTo(Outcome.delivered(200));
 
     // The client closed the connection: the server's lazily generated body never completed, and
@@ -137,7 +137,7 @@ class PoolIT {
       assertThat(pool("allocated")).isZero();
     });
     // The deliverer goes on working.
-    assertThat(deliverer.deliver(Deliveries.to("ok")).block(Duration.ofSeconds(10)))
+    assertThat(deliverer.deliver(Deliveries.to("ok")).block(Duration.ofSeconds(10)).with(null))
         .isEqualTo(Outcome.delivered(200));
   }
 

@@ -129,7 +129,7 @@ class SsrfIT {
         endpoints(hostsByEndpoint, List.of("127.128.0.0/9")));
 
     for (int i = 0; i < loopback.size(); i++) {
-      assertThat(deliverer.deliver(Deliveries.to("ok" + i)).block(Duration.ofSeconds(10)))
+      assertThat(deliverer.deliver(Deliveries.to("ok" + i)).block(Duration.ofSeconds(10)).with(null))
           .as(loopback.get(i)).isEqualTo(Outcome.delivered(200));
     }
     assertThat(server.requests()).hasSize(loopback.size());
@@ -148,7 +148,7 @@ class SsrfIT {
     WebhookEndpoint closed = endpoint("closed", url).withAllowHttp(true);
     WebhookDeliverer deliverer = deliverer(WebhookSettings.DEFAULTS, List.of(open, closed));
 
-    assertThat(deliverer.deliver(Deliveries.to("open")).block(Duration.ofSeconds(10)))
+    assertThat(deliverer.deliver(Deliveries.to("open")).block(Duration.ofSeconds(10)).with(null))
         .isEqualTo(Outcome.delivered(200));
     // The keep-alive connection to localhost:port is now idle in a pool; "closed" must not get it.
     assertThat(deliverer.deliver(Deliveries.to("closed")).block(Duration.ofSeconds(10)))
@@ -172,7 +172,7 @@ class SsrfIT {
         .isInstanceOfSatisfying(Outcome.Terminal.class,
             t -> assertThat(t.reason()).startsWith("refused by SSRF guard: host 'localhost' resolved to"));
     assertThat(server.connections()).isZero();
-    assertThat(d.deliver(Deliveries.to("opened")).block(Duration.ofSeconds(10)))
+    assertThat(d.deliver(Deliveries.to("opened")).block(Duration.ofSeconds(10)).with(null))
         .isEqualTo(Outcome.delivered(200));
     assertThat(server.requests()).hasSize(1);
   }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.relay.engine.spi.Delivery;
+import dev.relay.engine.spi.Exchange;
 import dev.relay.engine.spi.Outcome;
 import dev.relay.webhook.config.WebhookEndpoint;
 import dev.relay.webhook.config.WebhookSettings;
@@ -75,7 +76,7 @@ class WebhookDelivererIT {
     clock = new MutableClock(START);
     List<WebhookEndpoint> endpoints = new java.util.ArrayList<>();
     for (String path : List.of("200", "204", "301", "400", "404", "408", "410", "429s", "429d",
-        "500", "503", "reset")) {
+        "500", "503", "reset", "big")) {
       endpoints.add(endpoint("s" + path, server.url("/" + path)));
     }
     endpoints.add(WebhookEndpoint.of("signed", URI.create(server.url("/200")),
@@ -102,6 +103,7 @@ class WebhookDelivererIT {
     return switch (path) {
       case "200" -> res.status(200).sendString(Mono.just("ok"));
       case "204" -> res.status(204).send();
+      case "big" -> res.status(500).sendString(Mono.just("é" + "A".repeat(1022) + "B".repeat(3000)));
       case "301" -> res.status(301).header("Location", "http://169.254.169.254/latest/meta-data/").send();
       case "429s" -> res.status(429).header("Retry-After", "7").sendString(Mono.just("slow down"));
       case "429d" -> res.status(429)
@@ -132,7 +134,23 @@ class WebhookDelivererIT {
   @ParameterizedTest
   @ValueSource(ints = {200, 204})
   void twoHundredsAreDelivered(int status) {
-    assertThat(deliver("s" + status)).isEqualTo(Outcome.delivered(status));
+    Outcome o = deliver("s" + status);
+    assertThat(o).isInstanceOfSatisfying(Outcome.Delivered.class, d -> {
+      assertThat(d.statusCode()).isEqualTo(status);
+      assertThat(d.exchange().responseExcerpt()).isEqualTo(status == 200 ? "ok" : "");
+    });
+  }
+
+  @Test
+  void theExchangeReportsTheStartDurationAndTheFirstKibibyteOfTheBody() {
+    Instant startedAt = clock.instant();
+    Outcome o = deliver("sbig");
+    Exchange e = o.exchange();
+    assertThat(e).isNotNull();
+    assertThat(e.startedAt()).isEqualTo(startedAt);
+    assertThat(e.duration()).isPositive().isLessThan(Duration.ofSeconds(20));
+    // 1,024 bytes kept: the two-byte é and 1,022 A's; none of the rest was kept.
+    assertThat(e.responseExcerpt()).isEqualTo("é" + "A".repeat(1022));
   }
 
   @Test
@@ -206,7 +224,9 @@ class WebhookDelivererIT {
     long start = System.nanoTime();
     Outcome o = dripDeliverer.deliver(Deliveries.to("drip")).block(Duration.ofSeconds(20));
     Duration took = Duration.ofNanos(System.nanoTime() - start);
-    assertThat(o).isEqualTo(Outcome.delivered(200));
+    assertThat(o.with(null)).isEqualTo(Outcome.delivered(200));
+    // The history keeps what was read before the cut (the first byte comes after about BODY_WAIT).
+    assertThat(o.exchange().responseExcerpt()).matches("x*");
     assertThat(took).as("not the 100 s the body would take").isLessThan(Duration.ofSeconds(10));
   }
 
@@ -215,7 +235,7 @@ class WebhookDelivererIT {
     long start = System.nanoTime();
     Outcome o = dripDeliverer.deliver(Deliveries.to("fast-drip")).block(Duration.ofSeconds(40));
     Duration took = Duration.ofNanos(System.nanoTime() - start);
-    assertThat(o).isEqualTo(Outcome.delivered(200));
+    assertThat(o.with(null)).isEqualTo(Outcome.delivered(200));
     assertThat(took).as("a byte every 300 ms never waits a whole BODY_WAIT; not the 30 s the body would take")
         .isLessThan(Duration.ofSeconds(10));
   }
@@ -252,9 +272,9 @@ class WebhookDelivererIT {
     Delivery retry = new Delivery(7, "signed", "evt_123", "invoice.paid", first.payload(),
         first.contentType(), null, 2, START);
     int before = server.requests().size();
-    assertThat(deliverer.deliver(first).block(Duration.ofSeconds(10))).isEqualTo(Outcome.delivered(200));
+    assertThat(deliverer.deliver(first).block(Duration.ofSeconds(10)).with(null)).isEqualTo(Outcome.delivered(200));
     clock.advance(Duration.ofSeconds(42));
-    assertThat(deliverer.deliver(retry).block(Duration.ofSeconds(10))).isEqualTo(Outcome.delivered(200));
+    assertThat(deliverer.deliver(retry).block(Duration.ofSeconds(10)).with(null)).isEqualTo(Outcome.delivered(200));
 
     List<TestServer.Captured> seen = server.requests().subList(before, before + 2);
     for (TestServer.Captured c : seen) {

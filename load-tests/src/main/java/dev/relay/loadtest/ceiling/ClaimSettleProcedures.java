@@ -31,12 +31,16 @@ public final class ClaimSettleProcedures {
   /**
    * Arguments of {@link Sql#settle()} settling the claimed {@code ids} as delivered: $1 ids, $2
    * tokens, $3 states, $4 retry delays, $5 status codes, $6 errors, $7 attempts refunded, $8
-   * endpoints, $9 endpoint holds, $10 endpoint disables (none).
+   * endpoints, $9 endpoint holds, $10 endpoint disables (none), $11 attempt starts (epoch
+   * microseconds, now), $12 durations (1 ms), $13 response excerpts (empty, as the load
+   * receiver answers), $14 the instance recording the attempts.
    */
   static final String SETTLE_ARGS = "ids, array_fill(tok, ARRAY[n]), array_fill('delivered'::text, ARRAY[n]), "
       + "array_fill(0::bigint, ARRAY[n]), array_fill(200, ARRAY[n]), array_fill(NULL::text, ARRAY[n]), "
       + "array_fill(0, ARRAY[n]), array_fill(NULL::text, ARRAY[n]), array_fill(NULL::bigint, ARRAY[n]), "
-      + "array_fill(NULL::text, ARRAY[n])";
+      + "array_fill(NULL::text, ARRAY[n]), "
+      + "array_fill((extract(epoch FROM clock_timestamp()) * 1000000)::bigint, ARRAY[n]), array_fill(1, ARRAY[n]), "
+      + "array_fill(''::text, ARRAY[n]), instance";
 
   /** Claims up to {@code batch} rows (each endpoint capped at {@code cap}), commits, settles them, commits. */
   private static final String CLAIM_SETTLE = """

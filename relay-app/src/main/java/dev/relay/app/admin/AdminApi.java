@@ -11,6 +11,7 @@ import dev.relay.app.http.Text;
 import dev.relay.app.metrics.AppMetricNames;
 import dev.relay.engine.RelayEngine;
 import dev.relay.engine.deadletter.DeadLetterQuery;
+import dev.relay.engine.history.AttemptHistory;
 import dev.relay.engine.publish.PublishRequest;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -43,8 +44,11 @@ import reactor.netty.http.server.HttpServerRoutes;
  * POST /admin/endpoints/{name}/pause           {"reason": "..."}   hold deliveries
  * POST /admin/endpoints/{name}/resume                              release them
  * POST /admin/endpoints/{name}/replay          {"since": "2026-01-31T00:00:00Z"}  re-deliver messages
+ * GET  /admin/endpoints/{name}/failures?limit=  its failed attempts, newest first
  * GET  /admin/deliveries/{id}
+ * GET  /admin/deliveries/{id}/attempts?limit=  its attempts, oldest first
  * GET  /admin/deliveries?event_id=...          every delivery of one event
+ * GET  /admin/messages?event_id=...&limit=     one message, every delivery, all their attempts
  * GET  /admin/dead-letters?endpoint=&event_type=&since=&until=&limit=
  * GET  /admin/dead-letters/count?endpoint=&event_type=&since=&until=
  * POST /admin/dead-letters/replay              {"ids": [..]} or filters, or {"all": true}
@@ -109,6 +113,26 @@ public final class AdminApi {
               .then(engine.deadLetters().replayMessages(name(req), since))
               .map(n -> Map.of("endpoint", name(req), "since", since.toString(), "replayed", n));
         })))
+        .get("/admin/endpoints/{name}/failures", handle("endpoints.failures", req -> {
+          int limit = limit(req);
+          return engine.endpoints().get(name(req))
+              .switchIfEmpty(Mono.error(() -> new NotFound("no endpoint named '" + name(req) + "'")))
+              .then(engine.history().failures(name(req), limit))
+              .map(list -> Map.of("endpoint", name(req), "failures", list));
+        }))
+        .get("/admin/deliveries/{id}/attempts", handle("deliveries.attempts", req -> {
+          long id = id(req);
+          return engine.history().delivery(id, limit(req)).map(h -> (Object) HistoryView.of(h))
+              .switchIfEmpty(Mono.error(() -> new NotFound("no delivery with id " + id)));
+        }))
+        .get("/admin/messages", handle("messages.get", req -> {
+          String eventId = new Query(req.uri()).text("event_id", Limits.TEXT);
+          if (eventId == null) {
+            throw new BadRequest("event_id is required, e.g. /admin/messages?event_id=order-42-paid");
+          }
+          return engine.history().message(eventId, limit(req)).map(m -> (Object) HistoryView.of(m))
+              .switchIfEmpty(Mono.error(() -> new NotFound("no message with event id '" + eventId + "'")));
+        }))
         .get("/admin/deliveries/{id}", handle("deliveries.get", req -> {
           long id = id(req);
           return engine.deliveries().findById(id).map(d -> (Object) d)
@@ -244,6 +268,11 @@ public final class AdminApi {
       throw new BadRequest("endpoint name missing");
     }
     return Text.check("endpoint name", name, Limits.NAME);
+  }
+
+  /** Attempts per answer: {@code limit}, default 100, at most {@link AttemptHistory#MAX_LIMIT}. */
+  private static int limit(HttpServerRequest req) {
+    return new Query(req.uri()).integer("limit", 1, AttemptHistory.MAX_LIMIT, Selection.DEFAULT_LIST_LIMIT);
   }
 
   private static long id(HttpServerRequest req) {

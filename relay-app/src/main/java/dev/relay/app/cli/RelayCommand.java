@@ -16,6 +16,7 @@ import picocli.CommandLine.IVersionProvider;
       MigrateCommand.class,
       CheckConfigCommand.class,
       DeadLettersCommand.class,
+      HistoryCommand.class,
       PublishCommand.class,
       SampleReceiverCommand.class,
       picocli.CommandLine.HelpCommand.class

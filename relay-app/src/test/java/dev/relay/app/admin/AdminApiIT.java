@@ -10,6 +10,7 @@ import dev.relay.app.TestConfigs;
 import dev.relay.app.runtime.Relay;
 import dev.relay.engine.spi.Deliverer;
 import dev.relay.engine.spi.Delivery;
+import dev.relay.engine.spi.Exchange;
 import dev.relay.engine.spi.Outcome;
 import dev.relay.engine.testing.PostgresExtension;
 import dev.relay.engine.testing.TestDatabase;
@@ -39,6 +40,10 @@ class AdminApiIT {
   void start(TestDatabase db) {
     this.db = db;
     Deliverer deliverer = d -> Mono.fromCallable(() -> {
+      if (d.eventType().startsWith("flaky") && d.attempt() == 1) {
+        return Outcome.retry("HTTP 503 Service Unavailable: later", 503, null)
+            .with(new Exchange(Instant.now(), Duration.ofMillis(5), "later, please"));
+      }
       if (doom && d.eventType().startsWith("doomed")) {
         return Outcome.terminal("receiver said 422 Unprocessable", 422);
       }
@@ -229,6 +234,59 @@ class AdminApiIT {
         + "k".repeat(256) + "\"}"), "ordering_key must be at most 255 characters");
     assertError(admin.post("/admin/publish", "{\"event_type\": \"a.b\", \"payload\": {}, \"extra\": 1}"),
         "unknown field 'extra'");
+  }
+
+  @Test
+  void attemptHistoryShowsAMessageADeliveryAndAnEndpointsFailures() {
+    publish("flaky.one", "evt-flaky-1", "alpha");
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      JsonNode d = admin.get("/admin/messages?event_id=evt-flaky-1").json().get("deliveries").get(0);
+      assertThat(d.get("state").asText()).isEqualTo("delivered");
+      assertThat(d.get("history")).hasSize(2);
+    });
+    JsonNode m = admin.get("/admin/messages?event_id=evt-flaky-1").json();
+    assertThat(m.get("event_type").asText()).isEqualTo("flaky.one");
+    assertThat(m.get("attempts_truncated").asBoolean()).isFalse();
+    assertThat(m.get("deliveries")).hasSize(1);
+    JsonNode d = m.get("deliveries").get(0);
+    assertThat(d.get("endpoint").asText()).isEqualTo("alpha");
+    assertThat(d.get("attempts").asInt()).isEqualTo(2);
+    JsonNode first = d.get("history").get(0);
+    assertThat(first.get("attempt").asInt()).isEqualTo(1);
+    assertThat(first.get("status").asInt()).isEqualTo(503);
+    assertThat(first.get("error").asText()).contains("503");
+    assertThat(first.get("response_excerpt").asText()).isEqualTo("later, please");
+    assertThat(first.get("duration_ms").asLong()).isEqualTo(5);
+    assertThat(first.get("instance_id").asText()).isEqualTo(relay.engine().instance().toString());
+    JsonNode second = d.get("history").get(1);
+    assertThat(second.get("attempt").asInt()).isEqualTo(2);
+    assertThat(second.get("status").asInt()).isEqualTo(200);
+    assertThat(second.get("error").isNull()).isTrue();
+
+    long id = d.get("id").asLong();
+    JsonNode one = admin.get("/admin/deliveries/" + id + "/attempts?limit=1").json();
+    assertThat(one.get("id").asLong()).isEqualTo(id);
+    assertThat(one.get("history")).hasSize(1);
+    assertThat(one.get("history").get(0).get("status").asInt()).isEqualTo(503);
+
+    JsonNode failures = admin.get("/admin/endpoints/alpha/failures").json();
+    assertThat(failures.get("endpoint").asText()).isEqualTo("alpha");
+    assertThat(failures.get("failures").findValuesAsText("event_id")).contains("evt-flaky-1");
+    assertThat(failures.get("failures")).allSatisfy(f -> assertThat(f.get("error").isNull()).isFalse());
+    assertThat(admin.get("/admin/endpoints/beta/failures?limit=1").json().get("failures").size()).isLessThanOrEqualTo(1);
+
+    assertThat(admin.get("/admin/messages?event_id=no-such-event").status()).isEqualTo(404);
+    assertThat(admin.get("/admin/deliveries/99999999/attempts").status()).isEqualTo(404);
+    assertThat(admin.get("/admin/endpoints/nope/failures").status()).isEqualTo(404);
+    assertError(admin.get("/admin/messages"), "event_id is required");
+    assertError(admin.get("/admin/messages?event_id=evt-flaky-1&limit=0"), "limit must be");
+    assertError(admin.get("/admin/deliveries/" + id + "/attempts?limit=1001"), "limit must be");
+    assertError(admin.get("/admin/endpoints/alpha/failures?limit=abc"), "limit must be");
+    assertError(admin.get("/admin/deliveries/abc/attempts"), "delivery id must be a number");
+    Http anonymous = new Http(relay.baseUrl(), null);
+    assertThat(anonymous.get("/admin/messages?event_id=evt-flaky-1").status()).isEqualTo(401);
+    assertThat(anonymous.get("/admin/deliveries/" + id + "/attempts").status()).isEqualTo(401);
+    assertThat(anonymous.get("/admin/endpoints/alpha/failures").status()).isEqualTo(401);
   }
 
   private static void assertError(Http.Response r, String message) {

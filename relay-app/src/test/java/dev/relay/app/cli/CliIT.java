@@ -69,6 +69,40 @@ class CliIT {
     assertThat(state("cli-1")).isEqualTo("discarded");
   }
 
+  @Test
+  void historyShowsAMessageADeliveryAndAnEndpointsFailures(TestDatabase db, @TempDir Path dir) throws IOException {
+    Path config = dir.resolve("relay.yaml");
+    Files.writeString(config, TestConfigs.database(db.config()));
+    String cfg = config.toString();
+    assertThat(CliTest.run("migrate", "--config", cfg).code()).isZero();
+    // Takes only order.* (the other test's invoice.paid must not reach it).
+    db.execute("INSERT INTO {schema}.endpoint (name, event_types, event_type_patterns) "
+        + "VALUES ('shop', '{order.*}', '{order.%}') ON CONFLICT DO NOTHING");
+    db.execute("SELECT {schema}.publish('order.paid', '{}'::jsonb, event_id => 'cli-h', endpoint => 'shop')");
+    long id = ((Number) db.scalar("SELECT d.id FROM {schema}.delivery d JOIN {schema}.message m ON m.id = d.message_id "
+        + "WHERE m.event_id = 'cli-h'")).longValue();
+    // What two settles would have written: a 503, then a 200.
+    db.execute("INSERT INTO {schema}.attempt (delivery_id, attempt, endpoint, instance_id, started_at, duration_ms, "
+        + "status, error, response_excerpt) VALUES "
+        + "(?, 1, 'shop', gen_random_uuid(), now(), 31, 503, 'HTTP 503 Service Unavailable', 'later'), "
+        + "(?, 2, 'shop', gen_random_uuid(), now(), 12, 200, NULL, 'ok')", id, id);
+
+    CliTest.Result message = CliTest.run("history", "message", "-c", cfg, "cli-h");
+    assertThat(message.code()).as(message.err()).isZero();
+    assertThat(message.out()).contains("event cli-h (order.paid)").contains("to shop")
+        .contains("HTTP 503 Service Unavailable").contains(" 200 ");
+    CliTest.Result delivery = CliTest.run("history", "delivery", "-c", cfg, "--json", String.valueOf(id));
+    assertThat(delivery.code()).as(delivery.err()).isZero();
+    assertThat(delivery.out().lines()).hasSize(2);
+    assertThat(delivery.out()).contains("\"response_excerpt\":\"later\"");
+    CliTest.Result failures = CliTest.run("history", "failures", "-c", cfg, "shop");
+    assertThat(failures.out()).contains("HTTP 503").contains("1 failed attempt(s)");
+
+    assertThat(CliTest.run("history", "message", "-c", cfg, "no-such-event").code()).isEqualTo(ExitCodes.FAILURE);
+    assertThat(CliTest.run("history", "delivery", "-c", cfg, "99999999").code()).isEqualTo(ExitCodes.FAILURE);
+    assertThat(CliTest.run("history", "failures", "-c", cfg, "--limit", "0", "shop").code()).isEqualTo(ExitCodes.USAGE);
+  }
+
   private void kill(String eventId) {
     db.execute("UPDATE {schema}.delivery d SET state = 'dead', attempts = 12, settled_at = now(), "
         + "last_error = 'receiver said no' FROM {schema}.message m WHERE m.id = d.message_id AND m.event_id = ?", eventId);

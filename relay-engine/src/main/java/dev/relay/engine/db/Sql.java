@@ -216,19 +216,25 @@ public final class Sql {
    * lease changes nothing. Returns the rows that settled (the rest were stale) and, for delivered
    * rows, the publish-to-delivered latency in database time. In the same statement, endpoints are
    * held until a receiver's Retry-After passes (every relay's claim honours it) and disabled when a
-   * receiver said 410 Gone. Index: the primary keys.
+   * receiver said 410 Gone, and the attempt history gets a row for every settled outcome that
+   * spent an attempt (refund 0): a stale settle, a row handed back and a deferred one record
+   * nothing. Index: the primary keys (the attempt's, and attempt_failure_idx for failures only).
    *
    * <p>$1 ids, $2 lease tokens, $3 new states, $4 retry delays in ms (pending rows), $5 status
    * codes, $6 errors (null on a pending row: keep the last status and error, e.g. a row handed
    * back unattempted), $7 attempts to give back (1 when nothing was sent), $8 endpoints, $9 ms
-   * to hold the endpoint (null: no hold), $10 reason to disable the endpoint (null: none).
+   * to hold the endpoint (null: no hold), $10 reason to disable the endpoint (null: none), $11
+   * attempt start in epoch microseconds, $12 attempt durations in ms, $13 response excerpts, $14
+   * this relay's instance id.
    */
   public String settle() {
     return s("""
         WITH o AS (
             SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::bigint[], $5::int[], $6::text[],
-                                 $7::int[], $8::text[], $9::bigint[], $10::text[])
-                   AS o(id, token, state, delay_ms, status, error, refund, endpoint, hold_ms, disable)
+                                 $7::int[], $8::text[], $9::bigint[], $10::text[], $11::bigint[], $12::int[],
+                                 $13::text[])
+                   AS o(id, token, state, delay_ms, status, error, refund, endpoint, hold_ms, disable,
+                        started_us, duration_ms, excerpt)
         ), endpoints AS (
             UPDATE {s}.endpoint e
                SET not_before = CASE WHEN a.hold_ms IS NULL THEN e.not_before
@@ -239,23 +245,37 @@ public final class Sql {
                       FROM o WHERE o.hold_ms IS NOT NULL OR o.disable IS NOT NULL
                      GROUP BY o.endpoint) a
              WHERE e.name = a.endpoint
+        ), settled AS (
+            UPDATE {s}.delivery d
+               SET state = o.state,
+                   next_attempt_at = CASE WHEN o.state = 'pending'
+                                          THEN now() + o.delay_ms * interval '1 millisecond'
+                                          ELSE d.next_attempt_at END,
+                   settled_at = CASE WHEN o.state = 'pending' THEN NULL ELSE now() END,
+                   lease_token = NULL,
+                   attempts = d.attempts - o.refund,
+                   last_status = CASE WHEN o.state = 'pending' AND o.error IS NULL THEN d.last_status ELSE o.status END,
+                   last_error = CASE WHEN o.state = 'pending' AND o.error IS NULL THEN d.last_error ELSE o.error END
+              FROM o
+             WHERE d.id = o.id
+               AND d.lease_token = o.token
+               AND d.state = 'pending'
+            RETURNING d.id, d.endpoint, d.state, d.attempts, d.created_at
+        ), recorded AS (
+            -- Only rows the fenced update changed; d.attempts is then the claim's attempt number.
+            INSERT INTO {s}.attempt (delivery_id, attempt, endpoint, instance_id, started_at, duration_ms, status,
+                                     error, response_excerpt)
+            -- A settlement without timing (none should come) is recorded at now(), never refused:
+            -- a failing insert would fail the whole settle.
+            SELECT t.id, t.attempts, t.endpoint, $14::uuid,
+                   coalesce(timestamptz 'epoch' + o.started_us * interval '1 microsecond', now()),
+                   coalesce(o.duration_ms, 0), o.status, o.error, o.excerpt
+              FROM settled t
+              JOIN o ON o.id = t.id
+             WHERE o.refund = 0
         )
-        UPDATE {s}.delivery d
-           SET state = o.state,
-               next_attempt_at = CASE WHEN o.state = 'pending'
-                                      THEN now() + o.delay_ms * interval '1 millisecond'
-                                      ELSE d.next_attempt_at END,
-               settled_at = CASE WHEN o.state = 'pending' THEN NULL ELSE now() END,
-               lease_token = NULL,
-               attempts = d.attempts - o.refund,
-               last_status = CASE WHEN o.state = 'pending' AND o.error IS NULL THEN d.last_status ELSE o.status END,
-               last_error = CASE WHEN o.state = 'pending' AND o.error IS NULL THEN d.last_error ELSE o.error END
-          FROM o
-         WHERE d.id = o.id
-           AND d.lease_token = o.token
-           AND d.state = 'pending'
-        RETURNING d.id, d.endpoint, d.state,
-                  extract(epoch FROM now() - d.created_at) AS age_seconds
+        SELECT t.id, t.endpoint, t.state, extract(epoch FROM now() - t.created_at) AS age_seconds
+          FROM settled t
         """);
   }
 
@@ -488,6 +508,60 @@ public final class Sql {
         """);
   }
 
+  // ---- attempt history ----------------------------------------------------------------------
+
+  private static final String ATTEMPT_COLUMNS = """
+      a.delivery_id, a.attempt, a.endpoint, m.event_id, a.instance_id, i.name AS instance_name, a.started_at,
+      a.duration_ms, a.status, a.error, a.response_excerpt
+      """;
+
+  /** The joins ATTEMPT_COLUMNS needs, one primary-key probe each (the instance row goes when its relay stops). */
+  private static final String ATTEMPT_JOINS = """
+        JOIN {s}.delivery d ON d.id = a.delivery_id
+        JOIN {s}.message m ON m.id = d.message_id
+        LEFT JOIN {s}.instance i ON i.id = a.instance_id
+      """;
+
+  /** $1 event id: the message itself (it may have no delivery). Index: message event_id unique. */
+  public String messageByEventId() {
+    return s("SELECT m.id, m.event_id, m.event_type, m.ordering_key, m.unrouted, m.created_at"
+        + " FROM {s}.message m WHERE m.event_id = $1");
+  }
+
+  /**
+   * The attempts of every delivery of one message, oldest first per delivery. $1 event id, $2
+   * limit. Index: message event_id unique, delivery (message_id, endpoint), attempt primary key.
+   */
+  public String attemptsByEventId() {
+    return s("SELECT " + ATTEMPT_COLUMNS + """
+          FROM {s}.message mm
+          JOIN {s}.delivery dd ON dd.message_id = mm.id
+          JOIN {s}.attempt a ON a.delivery_id = dd.id
+        """ + ATTEMPT_JOINS + """
+         WHERE mm.event_id = $1
+         ORDER BY a.delivery_id, a.id
+         LIMIT $2
+        """);
+  }
+
+  /** The attempts of one delivery, oldest first. $1 delivery id, $2 limit. Index: attempt primary key. */
+  public String attemptsByDelivery() {
+    return s("SELECT " + ATTEMPT_COLUMNS + " FROM {s}.attempt a " + ATTEMPT_JOINS + """
+         WHERE a.delivery_id = $1
+         ORDER BY a.id
+         LIMIT $2
+        """);
+  }
+
+  /** An endpoint's failed attempts, newest first. $1 endpoint, $2 limit. Index: attempt_failure_idx. */
+  public String endpointFailures() {
+    return s("SELECT " + ATTEMPT_COLUMNS + " FROM {s}.attempt a " + ATTEMPT_JOINS + """
+         WHERE a.endpoint = $1 AND a.error IS NOT NULL
+         ORDER BY a.id DESC
+         LIMIT $2
+        """);
+  }
+
   /** The dead-letter filter: $1 endpoint, $2 event type, $3 since, $4 until (all optional). */
   private static final String DEAD_FILTER = """
          WHERE d.state = 'dead'
@@ -586,21 +660,31 @@ public final class Sql {
   // ---- retention ---------------------------------------------------------------------------------
 
   /**
-   * Deletes one small batch of terminal deliveries past their window. Never a pending row: the
-   * state is in the WHERE of both the choice and the delete. Index: delivery_settled_idx.
+   * Deletes one small batch of terminal deliveries past their window, and their attempt history
+   * in the same statement (so no attempt outlives its delivery, without a foreign key on the
+   * settle's hot path). Never a pending row: the state is in the WHERE of both the choice and the
+   * delete, and only attempts of rows actually deleted go. Returns the deliveries and attempts
+   * deleted. Index: delivery_settled_idx, then the attempt primary key.
    * $1 delivered/discarded window ms, $2 dead window ms, $3 batch size.
    */
   public String purgeDeliveries() {
     return s("""
-        DELETE FROM {s}.delivery
-         WHERE id = ANY (ARRAY(
-                 SELECT x.id FROM {s}.delivery x
-                  WHERE x.state <> 'pending'
-                    AND x.settled_at < now() - CASE WHEN x.state = 'dead'
-                                                     THEN $2 * interval '1 millisecond'
-                                                     ELSE $1 * interval '1 millisecond' END
-                  LIMIT $3))
-           AND state <> 'pending'
+        WITH gone AS (
+            DELETE FROM {s}.delivery
+             WHERE id = ANY (ARRAY(
+                     SELECT x.id FROM {s}.delivery x
+                      WHERE x.state <> 'pending'
+                        AND x.settled_at < now() - CASE WHEN x.state = 'dead'
+                                                         THEN $2 * interval '1 millisecond'
+                                                         ELSE $1 * interval '1 millisecond' END
+                      LIMIT $3))
+               AND state <> 'pending'
+            RETURNING id
+        ), history AS (
+            DELETE FROM {s}.attempt a USING gone WHERE a.delivery_id = gone.id
+            RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM gone) AS deliveries, (SELECT count(*) FROM history) AS attempts
         """);
   }
 

@@ -5,9 +5,12 @@ import dev.relay.engine.db.Database;
 import dev.relay.engine.logging.EveryFew;
 import dev.relay.engine.metrics.EngineMetrics;
 import dev.relay.engine.spi.Deliverer;
+import dev.relay.engine.spi.Exchange;
 import dev.relay.engine.spi.Outcome;
 import dev.relay.engine.time.Deadlines;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -67,6 +70,8 @@ public final class DeliveryLoop {
   private final Scheduler timers = Schedulers.parallel();
   private final WakeTimers retryTimers;
   private final Scheduler attemptClock;
+  /** Wall-clock start of each attempt, for the attempt history only (never due or lease arithmetic). */
+  private final Clock clock = Clock.systemUTC();
   private final Map<Long, Claimed> holding = new ConcurrentHashMap<>();
   private final Sinks.Empty<Void> finished = Sinks.empty();
   private final Disposable.Composite running = Disposables.composite();
@@ -90,7 +95,7 @@ public final class DeliveryLoop {
     this.instance = instance;
     this.attemptClock = attemptClock;
     this.claimer = new Claimer(database.queries(), database.sql(), config, instance);
-    this.settler = new Settler(database.queries(), database.sql());
+    this.settler = new Settler(database.queries(), database.sql(), instance);
     this.settlements = new Settlements(new Backoff(config.retry(), () -> ThreadLocalRandom.current().nextDouble()));
     this.lanes = new Lanes(config);
     this.retryTimers = new WakeTimers(timers, this::wake);
@@ -252,6 +257,7 @@ public final class DeliveryLoop {
     Claimed claimed = item.claimed();
     String undeliverable = claimed.undeliverable();
     return Mono.defer(() -> {
+      Instant startedAt = clock.instant();
       long started = System.nanoTime();
       Mono<Outcome> attempt = undeliverable != null
           ? Mono.just(Outcome.terminal("undeliverable: " + undeliverable
@@ -261,8 +267,12 @@ public final class DeliveryLoop {
           .switchIfEmpty(Mono.fromSupplier(() -> Outcome.retry("deliverer returned no outcome")))
           .onErrorResume(e -> Mono.just(failed(e)))
           .map(outcome -> {
-            Settlement settlement = settlements.settle(claimed, outcome);
             long now = System.nanoTime();
+            // The deliverer's own account wins; otherwise (timeout, unsent, a deliverer that does
+            // not say) the history gets the loop's timing and no excerpt.
+            Outcome timed = outcome.exchange() != null ? outcome
+                : outcome.with(new Exchange(startedAt, Duration.ofNanos(now - started), null));
+            Settlement settlement = settlements.settle(claimed, timed);
             emit(lanes.finished(claimed, settlement.holdMillis(), now - started,
                 !(outcome instanceof Outcome.Deferred), now));
             signal();

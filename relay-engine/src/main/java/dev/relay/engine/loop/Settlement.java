@@ -1,5 +1,6 @@
 package dev.relay.engine.loop;
 
+import dev.relay.engine.spi.Exchange;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -8,7 +9,8 @@ import org.jspecify.annotations.Nullable;
  * (deferred by the transport, or handed back unattempted), so the claim does not count against
  * the attempt budget. A pending settlement without {@code error} keeps the row's last status and
  * error. {@code holdMillis} holds the whole endpoint (a receiver's Retry-After); {@code
- * disableEndpointReason} disables it (410 Gone).
+ * disableEndpointReason} disables it (410 Gone). {@code exchange} is what the attempt history
+ * records (start, duration, response excerpt); null when no attempt was spent (refund 1).
  */
 record Settlement(
     Claimed claimed,
@@ -18,7 +20,14 @@ record Settlement(
     @Nullable String error,
     @Nullable String disableEndpointReason,
     int refund,
-    @Nullable Long holdMillis) {
+    @Nullable Long holdMillis,
+    @Nullable Exchange exchange) {
+
+  /** A settlement with nothing for the attempt history. */
+  Settlement(Claimed claimed, String state, long delayMillis, @Nullable Integer status, @Nullable String error,
+      @Nullable String disableEndpointReason, int refund, @Nullable Long holdMillis) {
+    this(claimed, state, delayMillis, status, error, disableEndpointReason, refund, holdMillis, null);
+  }
 
   static final String DELIVERED = "delivered";
   static final String PENDING = "pending";

@@ -18,17 +18,18 @@ final class Settlements {
   Settlement settle(Claimed claimed, Outcome outcome) {
     int attempt = claimed.delivery().attempt();
     if (outcome instanceof Outcome.Delivered d) {
-      return new Settlement(claimed, Settlement.DELIVERED, 0, d.statusCode(), null, null, 0, null);
+      return new Settlement(claimed, Settlement.DELIVERED, 0, d.statusCode(), null, null, 0, null, d.exchange());
     }
     if (outcome instanceof Outcome.Retry r) {
       Long hold = endpointHold(r.retryAfter());
       if (backoff.exhausted(attempt)) {
         String error = "gave up after " + attempt + " attempt" + (attempt == 1 ? "" : "s") + ": " + r.reason();
-        return new Settlement(claimed, Settlement.DEAD, 0, r.statusCode(), truncate(error), null, 0, hold);
+        return new Settlement(claimed, Settlement.DEAD, 0, r.statusCode(), truncate(error), null, 0, hold,
+            r.exchange());
       }
       Duration delay = backoff.delayAfter(attempt, r.retryAfter());
       return new Settlement(claimed, Settlement.PENDING, delay.toMillis(), r.statusCode(), truncate(r.reason()),
-          null, 0, hold);
+          null, 0, hold, r.exchange());
     }
     if (outcome instanceof Outcome.Deferred d) {
       return new Settlement(claimed, Settlement.PENDING, backoff.capRetryAfter(d.retryAfter()).toMillis(), null,
@@ -36,7 +37,7 @@ final class Settlements {
     }
     Outcome.Terminal t = (Outcome.Terminal) outcome;
     return new Settlement(claimed, Settlement.DEAD, 0, t.statusCode(), truncate(t.reason()),
-        t.disableEndpoint() ? truncate(t.reason()) : null, 0, null);
+        t.disableEndpoint() ? truncate(t.reason()) : null, 0, null, t.exchange());
   }
 
   /**

@@ -2,22 +2,28 @@ package dev.relay.engine.loop;
 
 import dev.relay.engine.db.Queries;
 import dev.relay.engine.db.Sql;
+import dev.relay.engine.spi.Exchange;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * Writes a batch of settlements in one fenced statement (endpoint holds and 410 disables
- * included) and reports which ones took.
+ * Writes a batch of settlements in one fenced statement (endpoint holds, 410 disables and the
+ * attempt history included) and reports which ones took.
  */
 final class Settler {
   private final Queries queries;
   private final String settleSql;
   private final String releaseSql;
+  private final UUID instance;
 
-  Settler(Queries queries, Sql sql) {
+  /** {@code instance}: this relay's id, recorded with every attempt it settles. */
+  Settler(Queries queries, Sql sql, UUID instance) {
     this.queries = queries;
+    this.instance = instance;
     this.settleSql = sql.settle();
     this.releaseSql = sql.release();
   }
@@ -37,6 +43,9 @@ final class Settler {
     String[] endpoints = new String[n];
     Long[] holds = new Long[n];
     String[] disables = new String[n];
+    Long[] startedMicros = new Long[n];
+    Integer[] durations = new Integer[n];
+    String[] excerpts = new String[n];
     for (int i = 0; i < n; i++) {
       Settlement s = batch.get(i);
       ids[i] = s.claimed().delivery().id();
@@ -49,10 +58,17 @@ final class Settler {
       endpoints[i] = s.endpoint();
       holds[i] = s.holdMillis();
       disables[i] = s.disableEndpointReason() == null ? null : "receiver said gone: " + s.disableEndpointReason();
+      Exchange exchange = s.exchange();
+      if (exchange != null) {
+        startedMicros[i] = ChronoUnit.MICROS.between(Instant.EPOCH, exchange.startedAt());
+        durations[i] = (int) Math.min(Integer.MAX_VALUE, exchange.duration().toMillis());
+        excerpts[i] = exchange.responseExcerpt();
+      }
     }
     return queries.within(c -> Flux.from(c.createStatement(settleSql)
                     .bind(0, ids).bind(1, tokens).bind(2, states).bind(3, delays).bind(4, statuses)
                     .bind(5, errors).bind(6, refunds).bind(7, endpoints).bind(8, holds).bind(9, disables)
+                    .bind(10, startedMicros).bind(11, durations).bind(12, excerpts).bind(13, instance)
                     .execute())
                 .concatMap(r -> r.map(row -> new Settled(
                     row.get("id", Long.class),

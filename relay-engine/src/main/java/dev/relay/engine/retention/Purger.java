@@ -10,7 +10,8 @@ import reactor.core.publisher.Mono;
 /**
  * Deletes terminal rows past their retention window in small batches, so no transaction holds
  * many locks or runs long. Non-terminal rows are never touched (the state is checked in the
- * statement), and a message goes only once no delivery references it.
+ * statement), a delivery's attempt history goes in the same statement as the delivery, and a
+ * message goes only once no delivery references it.
  */
 public final class Purger {
   private static final Logger log = LoggerFactory.getLogger(Purger.class);
@@ -38,11 +39,17 @@ public final class Purger {
         });
   }
 
+  /** One batch of deliveries with their attempt history; counts the deliveries (the batch size bounds them). */
   private Mono<Long> deliveries() {
     return database.queries()
-        .update(database.sql().purgeDeliveries(), policy.delivered().toMillis(), policy.dead().toMillis(),
-            policy.batchSize())
-        .doOnNext(n -> metrics.purged("delivery", n));
+        .one(database.sql().purgeDeliveries(), row -> new long[] {
+                row.get("deliveries", Long.class), row.get("attempts", Long.class)},
+            policy.delivered().toMillis(), policy.dead().toMillis(), policy.batchSize())
+        .doOnNext(n -> {
+          metrics.purged("delivery", n[0]);
+          metrics.purged("attempt", n[1]);
+        })
+        .map(n -> n[0]);
   }
 
   private Mono<Long> messages() {

@@ -11,15 +11,38 @@ import org.jspecify.annotations.Nullable;
  */
 public sealed interface Outcome {
 
+  /**
+   * What the deliverer saw of the attempt (start, duration, response excerpt) for the attempt
+   * history; null when it did not say (the engine then records its own timing, without excerpt).
+   * Always null for {@link Deferred}: nothing was sent.
+   */
+  @Nullable Exchange exchange();
+
+  /** This outcome with {@code exchange} attached (a deferred outcome stays as it is: nothing was sent). */
+  Outcome with(@Nullable Exchange exchange);
+
   /** The receiver accepted the message (2xx). */
-  record Delivered(int statusCode) implements Outcome {}
+  record Delivered(int statusCode, @Nullable Exchange exchange) implements Outcome {
+    public Delivered(int statusCode) {
+      this(statusCode, null);
+    }
+
+    @Override
+    public Delivered with(@Nullable Exchange value) {
+      return new Delivered(statusCode, value);
+    }
+  }
 
   /**
    * A failure worth retrying (timeouts, 5xx, 429, ...). {@code retryAfter} is the receiver's
    * requested delay; the engine caps it and never retries sooner than its own backoff.
    */
-  record Retry(String reason, @Nullable Integer statusCode, @Nullable Duration retryAfter)
-      implements Outcome {
+  record Retry(String reason, @Nullable Integer statusCode, @Nullable Duration retryAfter,
+      @Nullable Exchange exchange) implements Outcome {
+    public Retry(String reason, @Nullable Integer statusCode, @Nullable Duration retryAfter) {
+      this(reason, statusCode, retryAfter, null);
+    }
+
     public Retry {
       Objects.requireNonNull(reason, "reason");
       if (retryAfter != null && retryAfter.isNegative()) {
@@ -30,6 +53,11 @@ public sealed interface Outcome {
     public Optional<Duration> retryAfterHint() {
       return Optional.ofNullable(retryAfter);
     }
+
+    @Override
+    public Retry with(@Nullable Exchange value) {
+      return new Retry(reason, statusCode, retryAfter, value);
+    }
   }
 
   /**
@@ -37,10 +65,19 @@ public sealed interface Outcome {
    * goes straight to the dead letters. With {@code disableEndpoint}, the endpoint is disabled too
    * (410 Gone) and its other deliveries are held until an operator resumes it.
    */
-  record Terminal(String reason, @Nullable Integer statusCode, boolean disableEndpoint)
-      implements Outcome {
+  record Terminal(String reason, @Nullable Integer statusCode, boolean disableEndpoint,
+      @Nullable Exchange exchange) implements Outcome {
+    public Terminal(String reason, @Nullable Integer statusCode, boolean disableEndpoint) {
+      this(reason, statusCode, disableEndpoint, null);
+    }
+
     public Terminal {
       Objects.requireNonNull(reason, "reason");
+    }
+
+    @Override
+    public Terminal with(@Nullable Exchange value) {
+      return new Terminal(reason, statusCode, disableEndpoint, value);
     }
   }
 
@@ -56,6 +93,16 @@ public sealed interface Outcome {
       if (retryAfter.isNegative()) {
         throw new IllegalArgumentException("retryAfter must not be negative: " + retryAfter);
       }
+    }
+
+    @Override
+    public @Nullable Exchange exchange() {
+      return null;
+    }
+
+    @Override
+    public Deferred with(@Nullable Exchange value) {
+      return this;
     }
   }
 

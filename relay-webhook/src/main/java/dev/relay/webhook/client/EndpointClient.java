@@ -24,7 +24,7 @@ import reactor.netty.http.client.HttpClientResponse;
  */
 public final class EndpointClient {
 
-  /** Body bytes kept for the operator-facing reason. */
+  /** Body bytes kept for the operator-facing reason and the attempt history (Exchange.MAX_EXCERPT_CHARS). */
   public static final int KEPT_BODY_BYTES = 1024;
 
   /** The longest the body is read after the status arrived; past it the reply is what was read. */
