@@ -114,19 +114,23 @@ class QuietPublishIT {
   void aSteadyTrickleKeepsTheRelayAwakeSoPublishesStopNotifying() throws Exception {
     var deliverer = new RecordingDeliverer(d -> Mono.just(Outcome.delivered(200)));
     var config = Relays.fast().pollInterval(NO_POLL).pollIntervalWithoutNotify(NO_POLL).build();
-    try (var relay = Relays.start(database, config, deliverer); Connection listener = listener()) {
+    try (var relay = Relays.start(database, config, deliverer); Connection listener = listener();
+        Connection publisher = db.jdbc();
+        PreparedStatement publish = publisher.prepareStatement(db.resolve("SELECT {schema}.publish('t', '{}'::jsonb)"))) {
       await().atMost(WAIT).until(() -> relay.engine().health().mode().equals("listen"));
       await().during(Duration.ofMillis(300)).atMost(WAIT).until(() -> !draining());
       notifications(listener);
-      // One event every 5 ms: each is delivered long before the next, so without lingering the
-      // relay would fall idle between them and every publish would NOTIFY.
-      int published = 100;
+      // One event about every 9 ms, within the 16 ms a lane lingers: each is delivered long before
+      // the next, so without lingering the relay falls idle between them and most publishes NOTIFY
+      // (63 of 200 in a run with lingering off, 4 with it).
+      int published = 200;
       for (int i = 0; i < published; i++) {
-        db.execute("SELECT {schema}.publish('t', '{}'::jsonb)");
-        Thread.sleep(5);
+        publish.execute();
+        Thread.sleep(8);
       }
       await().atMost(WAIT).until(() -> delivered() == published);
-      assertThat(notifications(listener)).as("the first wakes the relay; it keeps claiming while they come")
+      int notified = notifications(listener);
+      assertThat(notified).as("the first wakes the relay; it keeps claiming while they come (%d NOTIFYs)", notified)
           .isLessThan(published / 4);
     }
   }
