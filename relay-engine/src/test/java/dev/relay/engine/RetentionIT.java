@@ -73,4 +73,35 @@ class RetentionIT {
       database.close().block(WAIT);
     }
   }
+  @Test
+  void anEventIdIsIdempotentWhileItsMessageIsKeptAndNewOnceItIsPurged() {
+    Database database = Relays.migrated(db);
+    try {
+      Relays.endpoints(database, new EndpointSpec("idem", List.of("idem.*")));
+      long first = db.count("SELECT {schema}.publish('idem.x', '{\"n\": 1}'::jsonb, event_id => 'idem-1')");
+      long again = db.count("SELECT {schema}.publish('idem.x', '{\"n\": 2}'::jsonb, event_id => 'idem-1')");
+      assertThat(again).as("inside the window: the first message's id, nothing new").isEqualTo(first);
+      assertThat(db.count("SELECT count(*) FROM {schema}.delivery WHERE message_id = ?", first)).isEqualTo(1);
+
+      // Delivered, and kept while inside the retention window: still a no-op.
+      age("idem-1", "delivered", "10 minutes", "11 minutes");
+      var policy = new RetentionPolicy(Duration.ofHours(1), Duration.ofDays(1), Duration.ofMinutes(1), 10);
+      var purger = new Purger(database, policy, new EngineMetrics(new SimpleMeterRegistry()));
+      purger.purgeOnce().block(WAIT);
+      assertThat(db.count("SELECT {schema}.publish('idem.x', '{}'::jsonb, event_id => 'idem-1')")).isEqualTo(first);
+
+      // Past the window the message is purged, and the same event id is a new message.
+      age("idem-1", "delivered", "2 hours", "3 hours");
+      purger.purgeOnce().block(WAIT);
+      long later = db.count("SELECT {schema}.publish('idem.x', '{\"n\": 3}'::jsonb, event_id => 'idem-1')");
+      assertThat(later).isNotEqualTo(first);
+      assertThat(db.scalar("SELECT d.state FROM {schema}.delivery d WHERE d.message_id = ?", later)).isEqualTo("pending");
+      assertThat(db.scalar("SELECT m.payload->>'n' FROM {schema}.message m WHERE m.id = ?", later)).isEqualTo("3");
+    } finally {
+      // The class shares one schema, and a pending row bounds what retention may purge.
+      db.execute("DELETE FROM {schema}.delivery d USING {schema}.message m WHERE m.id = d.message_id AND m.event_id = 'idem-1'");
+      db.execute("DELETE FROM {schema}.message WHERE event_id = 'idem-1'");
+      database.close().block(WAIT);
+    }
+  }
 }
