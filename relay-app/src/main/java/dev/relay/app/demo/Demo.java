@@ -161,6 +161,8 @@ public final class Demo implements AutoCloseable {
     out.printf("  Readiness               %s/health/ready%n", base);
     out.printf("  Admin API               curl -H 'Authorization: Bearer %s' %s/admin/endpoints%n", token, base);
     out.printf("  Dead letters            curl -H 'Authorization: Bearer %s' %s/admin/dead-letters%n", token, base);
+    out.printf("  Attempt history         curl -H 'Authorization: Bearer %s' %s/admin/endpoints/billing/failures  "
+        + "(every failed attempt; a delivery's whole history: /admin/deliveries/<id>/attempts)%n", token, base);
     out.printf("  Publish yourself        psql postgresql://postgres@localhost:%d/postgres -c "
         + "\"SELECT relay.publish('invoice.paid', '{\\\"type\\\": \\\"invoice.paid\\\", \\\"id\\\": 1}')\"%n", pg);
     out.printf("Publishing %.0f sample events per second; %s is refused about half the time, so you will see "

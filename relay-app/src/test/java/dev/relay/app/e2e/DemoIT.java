@@ -30,7 +30,7 @@ class DemoIT {
       String out = demo.output();
       assertThat(demo.process().exitValue()).as(out).isZero();
       assertThat(out).contains("Relay demo is running.").contains("/metrics").contains("/admin/endpoints")
-          .contains("signature verified").contains(" 0 bad signatures");
+          .contains("/admin/endpoints/billing/failures").contains("signature verified").contains(" 0 bad signatures");
       assertThat(out.lines().filter(l -> l.contains("signature verified")).count()).isGreaterThan(20);
     }
   }
