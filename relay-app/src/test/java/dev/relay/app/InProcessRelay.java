@@ -15,7 +15,7 @@ public final class InProcessRelay {
   /** {@code endpointsYaml} is the {@code endpoints:} section (may be empty). */
   public static Relay start(TestDatabase db, String endpointsYaml, Deliverer deliverer) {
     String yaml = TestConfigs.database(db.config()) + TestConfigs.FAST_DELIVERY + endpointsYaml;
-    return Objects.requireNonNull(Relay.start(TestConfigs.parse(yaml), (c, r) -> new Transport() {
+    return Objects.requireNonNull(Relay.start(TestConfigs.parse(yaml), (c, r, s) -> new Transport() {
       @Override
       public Deliverer deliverer() {
         return deliverer;

@@ -9,6 +9,8 @@ import dev.relay.engine.delivery.Deliveries;
 import dev.relay.engine.history.AttemptHistory;
 import dev.relay.engine.endpoint.EndpointSpec;
 import dev.relay.engine.endpoint.Endpoints;
+import dev.relay.engine.endpoint.RuntimeEndpoints;
+import dev.relay.engine.endpoint.RuntimeServing;
 import dev.relay.engine.logging.EveryFew;
 import dev.relay.engine.loop.DeliveryLoop;
 import dev.relay.engine.metrics.EngineMetrics;
@@ -25,7 +27,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -50,6 +56,8 @@ public final class RelayEngine {
   static final Duration SELF_TEST_TIMEOUT = Duration.ofSeconds(3);
   /** How often a relay whose NOTIFY self-test failed tests again while its LISTEN connection is up. */
   static final Duration NOTIFY_RETEST = Duration.ofMinutes(1);
+  /** Endpoints waiting for another relay that health reports keep, at most. */
+  private static final int UNSERVED_LISTED = 100;
   /** Blocked ordering keys read per gauge refresh, at most. */
   private static final int BLOCKED_KEYS_COUNTED = 10_000;
 
@@ -65,6 +73,9 @@ public final class RelayEngine {
   private final Deliveries deliveries;
   private final AttemptHistory history;
   private final MessagePublisher publisher;
+  private final RuntimeServing runtime;
+  private final RuntimeEndpoints runtimeEndpoints;
+  private final List<Consumer<String>> endpointChangeListeners = new CopyOnWriteArrayList<>();
   private final Disposable.Composite background = Disposables.composite();
   private final AtomicReference<Sinks.@Nullable One<Boolean>> selfTest = new AtomicReference<>();
   private volatile @Nullable String selfTestPayload;
@@ -77,11 +88,14 @@ public final class RelayEngine {
   private volatile List<String> unserved = List.of();
 
   private RelayEngine(Database database, EngineConfig config, List<EndpointSpec> endpoints, Deliverer deliverer,
-      MeterRegistry registry, Scheduler attemptClock) {
+      MeterRegistry registry, Scheduler attemptClock, RuntimeServing runtime) {
     this.database = database;
     this.config = config;
-    this.metrics = new EngineMetrics(registry);
-    this.registration = new Registry(database, endpoints, instanceName());
+    this.runtime = runtime;
+    Set<String> configured = endpoints.stream().map(EndpointSpec::name).collect(Collectors.toUnmodifiableSet());
+    this.metrics = new EngineMetrics(registry,
+        name -> runtime.ownSeries() || configured.contains(name) ? name : Sql.RUNTIME_SERIES);
+    this.registration = new Registry(database, endpoints, instanceName(), runtime.serve());
     this.loop = new DeliveryLoop(database, config, deliverer, metrics, registration.instance(), attemptClock);
     this.listener = new NotificationListener(database, Duration.ofMillis(200), Duration.ofSeconds(10));
     this.purger = new Purger(database, config.retention(), metrics);
@@ -90,6 +104,7 @@ public final class RelayEngine {
     this.deliveries = new Deliveries(database);
     this.history = new AttemptHistory(database);
     this.publisher = new MessagePublisher(database);
+    this.runtimeEndpoints = new RuntimeEndpoints(database);
     metrics.listenerConnected(() -> listener.connected() ? 1 : 0);
   }
 
@@ -99,13 +114,19 @@ public final class RelayEngine {
    */
   public static RelayEngine create(Database database, EngineConfig config, List<EndpointSpec> endpoints,
       Deliverer deliverer, MeterRegistry registry) {
-    return new RelayEngine(database, config, endpoints, deliverer, registry, Deadlines.wheel());
+    return create(database, config, endpoints, deliverer, registry, RuntimeServing.OFF);
+  }
+
+  /** As above, serving the endpoints managed at runtime too if {@code runtime} says so. */
+  public static RelayEngine create(Database database, EngineConfig config, List<EndpointSpec> endpoints,
+      Deliverer deliverer, MeterRegistry registry, RuntimeServing runtime) {
+    return new RelayEngine(database, config, endpoints, deliverer, registry, Deadlines.wheel(), runtime);
   }
 
   /** For tests: {@code attemptClock} times delivery attempts (stop it to play a frozen relay). */
   static RelayEngine create(Database database, EngineConfig config, List<EndpointSpec> endpoints,
       Deliverer deliverer, MeterRegistry registry, Scheduler attemptClock) {
-    return new RelayEngine(database, config, endpoints, deliverer, registry, attemptClock);
+    return new RelayEngine(database, config, endpoints, deliverer, registry, attemptClock, RuntimeServing.OFF);
   }
 
   /** Host and process, for operators reading relay.instance. Read once, off any event loop. */
@@ -165,8 +186,24 @@ public final class RelayEngine {
       }
       return;
     }
+    if (payload.startsWith(ENDPOINT_CHANGED)) {
+      String name = payload.substring(ENDPOINT_CHANGED.length());
+      endpointChangeListeners.forEach(l -> l.accept(name));
+    }
     loop.wake();
   }
+
+  /**
+   * Calls {@code listener} with the name of every runtime endpoint that changed (created,
+   * updated, rotated, deleted), as relay.endpoint_changed notifies. Notifications can be lost:
+   * compare versions now and then too ({@link RuntimeEndpoints#versions}).
+   */
+  public void onEndpointChange(Consumer<String> listener) {
+    endpointChangeListeners.add(listener);
+  }
+
+  /** The payload prefix relay.endpoint_changed notifies with. */
+  private static final String ENDPOINT_CHANGED = "endpoint ";
 
   private Mono<Void> onListenerConnected() {
     // Catch up on whatever was published while we were not listening.
@@ -242,16 +279,18 @@ public final class RelayEngine {
           Number age = row.get("oldest", Number.class);
           oldest.put(endpoint, age == null ? 0.0 : age.doubleValue());
           return endpoint;
-        }, registration.instance())
+        }, registration.instance(), runtime.ownSeries())
         .then(Mono.fromRunnable(() -> metrics.backlog(backlog, oldest)))
         .then(queries.one(sql.unroutedCount(), row -> row.get(0, Long.class)))
         .doOnNext(metrics::unrouted)
         .thenMany(queries.query(sql.unserved(), row -> {
           long pending = row.get("pending", Long.class);
           unservedRows[0] += pending;
-          waiting.add(row.get("endpoint", String.class) + " (" + pending + " pending, "
-              + (Boolean.TRUE.equals(row.get("served", Boolean.class)) ? "served by another relay"
-                  : "no running relay serves it") + ")");
+          if (waiting.size() < UNSERVED_LISTED) {
+            waiting.add(row.get("endpoint", String.class) + " (" + pending + " pending, "
+                + (Boolean.TRUE.equals(row.get("served", Boolean.class)) ? "served by another relay"
+                    : "no running relay serves it") + ")");
+          }
           return pending;
         }, registration.instance(), Registry.EXPIRY.toMillis()))
         .then(Mono.fromRunnable(() -> {
@@ -328,6 +367,16 @@ public final class RelayEngine {
 
   public int inFlight() {
     return loop.inFlight();
+  }
+
+  /** Endpoints managed at runtime. */
+  public RuntimeEndpoints runtimeEndpoints() {
+    return runtimeEndpoints;
+  }
+
+  /** Whether this relay serves the runtime endpoints, and how they are labelled in its metrics. */
+  public RuntimeServing runtimeServing() {
+    return runtime;
   }
 
   public Endpoints endpoints() {

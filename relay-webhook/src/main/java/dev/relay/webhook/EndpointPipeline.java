@@ -12,7 +12,6 @@ import dev.relay.webhook.metrics.WebhookMetrics;
 import dev.relay.webhook.resilience.EndpointGuards;
 import dev.relay.webhook.signing.WebhookHeaders;
 import dev.relay.webhook.signing.WebhookSigner;
-import dev.relay.webhook.ssrf.SsrfGuard;
 import dev.relay.webhook.tracing.AttemptSpan;
 import dev.relay.webhook.tracing.AttemptTracer;
 import java.nio.charset.StandardCharsets;
@@ -37,6 +36,8 @@ final class EndpointPipeline {
   private static final Logger log = LoggerFactory.getLogger(EndpointPipeline.class);
 
   private final WebhookEndpoint endpoint;
+  /** The endpoint label of its metrics: its name, or a shared one (runtime endpoints). */
+  private final String label;
   private final WebhookSigner signer;
   private final EndpointGuards guards;
   private final EndpointClient client;
@@ -44,11 +45,15 @@ final class EndpointPipeline {
   private final WebhookMetrics metrics;
   private final Clock clock;
   private final AttemptTracer tracer;
-  /** Set when the URL host is an IP address the guard refuses: no attempt is ever started. */
-  private final @Nullable String hostRefusal;
+  /**
+   * Set when no attempt may ever start: the URL host is an IP address the SSRF guard refuses, or
+   * the URL is http:// where that is not allowed (a runtime endpoint).
+   */
+  private final @Nullable Outcome refusal;
 
   EndpointPipeline(
       WebhookEndpoint endpoint,
+      String label,
       WebhookSigner signer,
       EndpointGuards guards,
       EndpointClient client,
@@ -56,8 +61,9 @@ final class EndpointPipeline {
       WebhookMetrics metrics,
       Clock clock,
       AttemptTracer tracer,
-      @Nullable String hostRefusal) {
+      @Nullable Outcome refusal) {
     this.endpoint = endpoint;
+    this.label = label;
     this.signer = signer;
     this.guards = guards;
     this.client = client;
@@ -65,13 +71,13 @@ final class EndpointPipeline {
     this.metrics = metrics;
     this.clock = clock;
     this.tracer = tracer;
-    this.hostRefusal = hostRefusal;
+    this.refusal = refusal;
   }
 
   Mono<Outcome> deliver(Delivery delivery) {
     return Mono.defer(() -> {
-      if (hostRefusal != null) {
-        return Mono.just(unsent(delivery, classifier.classify(SsrfGuard.refused(hostRefusal))));
+      if (refusal != null) {
+        return Mono.just(unsent(delivery, refusal));
       }
       if (hasControlCharacter(delivery.contentType()) || hasControlCharacter(delivery.eventId())) {
         return Mono.just(unsent(delivery, Outcome.terminal(
@@ -107,7 +113,7 @@ final class EndpointPipeline {
 
   private void finished(Delivery delivery, Outcome outcome, @Nullable Throwable error, AttemptSpan span,
       long elapsedNanos) {
-    metrics.recordAttempt(endpoint.name(), OutcomeNames.status(outcome), outcome, elapsedNanos);
+    metrics.recordAttempt(label, OutcomeNames.status(outcome), outcome, elapsedNanos);
     span.end(outcome, error);
     AttemptLog.attempted(delivery, outcome, elapsedNanos, span);
   }
@@ -117,7 +123,7 @@ final class EndpointPipeline {
     String rejection = classifier.rejectionReason(error);
     Outcome outcome = classifier.classify(error);
     if (rejection != null) {
-      metrics.recordRejection(endpoint.name(), rejection);
+      metrics.recordRejection(label, rejection);
       AttemptLog.unsent(delivery, outcome);
     } else if (outcome instanceof Outcome.Retry r && r.reason().startsWith(OutcomeClassifier.UNEXPECTED)) {
       log.warn("endpoint {}: unexpected error during an attempt", endpoint.name(), error);

@@ -19,7 +19,9 @@ import dev.relay.webhook.tracing.AttemptTracer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.resolver.AddressResolverGroup;
 import java.net.SocketAddress;
+import dev.relay.webhook.config.EndpointSource;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -58,12 +60,14 @@ public final class WebhookDeliverer implements Deliverer, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(WebhookDeliverer.class);
 
   private final Map<String, EndpointPipeline> pipelines;
+  private final @Nullable RuntimePipelines runtime;
   private final ConnectionProvider provider;
   private final WebhookMetrics metrics;
 
-  private WebhookDeliverer(
-      Map<String, EndpointPipeline> pipelines, ConnectionProvider provider, WebhookMetrics metrics) {
+  private WebhookDeliverer(Map<String, EndpointPipeline> pipelines, @Nullable RuntimePipelines runtime,
+      ConnectionProvider provider, WebhookMetrics metrics) {
     this.pipelines = pipelines;
+    this.runtime = runtime;
     this.provider = provider;
     this.metrics = metrics;
   }
@@ -88,11 +92,45 @@ public final class WebhookDeliverer implements Deliverer, AutoCloseable {
   @Override
   public Mono<Outcome> deliver(Delivery delivery) {
     EndpointPipeline pipeline = pipelines.get(delivery.endpoint());
-    if (pipeline == null) {
+    if (pipeline != null) {
+      return pipeline.deliver(delivery);
+    }
+    RuntimePipelines found = runtime;
+    if (found == null) {
       return Mono.just(Outcome.terminal(
           "unknown endpoint '" + delivery.endpoint() + "': not in the webhook configuration"));
     }
-    return pipeline.deliver(delivery);
+    return found.pipeline(delivery.endpoint())
+        .flatMap(p -> p.deliver(delivery))
+        .switchIfEmpty(Mono.fromSupplier(() -> Outcome.terminal(
+            "endpoint '" + delivery.endpoint() + "' no longer exists (deleted at runtime)")))
+        .onErrorResume(e -> Mono.just(Outcome.retry(
+            "could not read endpoint '" + delivery.endpoint() + "' to deliver to it: " + e.getMessage())));
+  }
+
+  /**
+   * Drops what this deliverer holds of a runtime endpoint (it changed or was deleted); the next
+   * delivery looks it up again. Attempts already running finish as they started.
+   */
+  public void forget(String endpoint) {
+    RuntimePipelines r = runtime;
+    if (r != null) {
+      r.forget(endpoint);
+    }
+  }
+
+  /** The version of each runtime endpoint held now, to compare with the source's. */
+  public Map<String, Long> heldRuntimeVersions() {
+    RuntimePipelines r = runtime;
+    return r == null ? Map.of() : r.versions();
+  }
+
+  /** Evicts runtime endpoints idle past the idle time (also done now and then on delivery). */
+  public void evictIdle() {
+    RuntimePipelines r = runtime;
+    if (r != null) {
+      r.sweep();
+    }
   }
 
   /** Endpoints whose circuit breaker is open: the engine must not claim their rows. */
@@ -105,6 +143,18 @@ public final class WebhookDeliverer implements Deliverer, AutoCloseable {
           out = new java.util.HashSet<>();
         }
         out.add(p.endpoint().name());
+      }
+    }
+    RuntimePipelines r = runtime;
+    if (r != null && r.size() > 0) {
+      Set<String> more = new java.util.HashSet<>();
+      r.unavailable(more);
+      if (!more.isEmpty()) {
+        if (out == null) {
+          out = more;
+        } else {
+          out.addAll(more);
+        }
       }
     }
     return out == null ? Set.of() : Collections.unmodifiableSet(out);
@@ -165,6 +215,8 @@ public final class WebhookDeliverer implements Deliverer, AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private AttemptTracer tracer = AttemptTracer.OFF;
     private @Nullable AddressResolverGroup<? extends SocketAddress> dns;
+    private @Nullable EndpointSource source;
+    private Duration sourceIdle = Duration.ofMinutes(10);
 
     private Builder(
         WebhookSettings settings, List<WebhookEndpoint> endpoints, MeterRegistry registry) {
@@ -196,6 +248,16 @@ public final class WebhookDeliverer implements Deliverer, AutoCloseable {
       return this;
     }
 
+    /**
+     * Endpoints beyond the configured ones (managed at runtime): looked up on first delivery,
+     * held while in use and evicted after {@code idle} without deliveries.
+     */
+    public Builder endpointSource(EndpointSource value, Duration idle) {
+      this.source = Objects.requireNonNull(value, "source");
+      this.sourceIdle = Objects.requireNonNull(idle, "idle");
+      return this;
+    }
+
     public WebhookDeliverer build() {
       checkEndpoints();
       int largest = 1;
@@ -213,13 +275,18 @@ public final class WebhookDeliverer implements Deliverer, AutoCloseable {
           new OutcomeClassifier(clock, settings.maxRetryAfter(), settings.rejectedRetryAfter());
       Map<String, EndpointPipeline> pipelines = new LinkedHashMap<>();
       for (WebhookEndpoint e : endpoints) {
-        pipelines.put(e.name(), pipeline(e, base, dnsSupplier, classifier, metrics));
+        pipelines.put(e.name(), pipeline(e, e.name(), base, dnsSupplier, classifier, metrics));
       }
-      return new WebhookDeliverer(Collections.unmodifiableMap(pipelines), provider, metrics);
+      EndpointSource from = source;
+      RuntimePipelines runtime = from == null ? null : new RuntimePipelines(from,
+          found -> pipeline(found.endpoint(), found.metricLabel(), base, dnsSupplier, classifier, metrics),
+          sourceIdle);
+      return new WebhookDeliverer(Collections.unmodifiableMap(pipelines), runtime, provider, metrics);
     }
 
     private EndpointPipeline pipeline(
         WebhookEndpoint e,
+        String label,
         HttpClient base,
         Supplier<AddressResolverGroup<? extends SocketAddress>> dns,
         OutcomeClassifier classifier,
@@ -240,12 +307,18 @@ public final class WebhookDeliverer implements Deliverer, AutoCloseable {
           EndpointGuards.create(e.name(), settings.breaker(), e.maxInFlight(), e.rateLimit());
       guards.onStateChange(state ->
           log.warn("endpoint {}: circuit breaker is now {}", e.name(), state));
-      metrics.bindEndpoint(e.name(), guards);
+      if (label.equals(e.name())) {
+        metrics.bindEndpoint(e.name(), guards);
+      }
       EndpointClient client =
           EndpointClient.create(base, guard, dns, e.url().toASCIIString(),
               settings.attemptDeadline(), settings.maxResponseBytes());
-      return new EndpointPipeline(e, WebhookSigner.of(e.signingSecrets()), guards, client,
-          classifier, metrics, clock, tracer, hostRefusal);
+      Outcome refusal = hostRefusal != null ? classifier.classify(SsrfGuard.refused(hostRefusal))
+          : !e.isHttps() && !e.allowHttp() && !settings.allowHttp()
+              ? Outcome.terminal("endpoint url uses http:// and webhook.allow-http is false; use https")
+              : null;
+      return new EndpointPipeline(e, label, WebhookSigner.of(e.signingSecrets()), guards, client,
+          classifier, metrics, clock, tracer, refusal);
     }
 
     private void checkEndpoints() {

@@ -2,6 +2,7 @@ package dev.relay.app.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.relay.app.http.BadRequest;
+import dev.relay.app.http.Conflict;
 import dev.relay.app.http.Fields;
 import dev.relay.app.http.Bodies;
 import dev.relay.app.http.Json;
@@ -54,6 +55,7 @@ import reactor.netty.http.server.HttpServerRoutes;
  * POST /admin/dead-letters/replay              {"ids": [..]} or filters, or {"all": true}
  * POST /admin/dead-letters/discard             same selection
  * POST /admin/publish                          {"event_type", "payload", "ordering_key", "event_id", "endpoint"}
+ * ...  /admin/runtime-endpoints                endpoints managed at runtime: see {@link RuntimeEndpointRoutes}
  * </pre>
  */
 public final class AdminApi {
@@ -66,11 +68,13 @@ public final class AdminApi {
   private final BearerAuth auth;
   private final boolean publishEnabled;
   private final MeterRegistry registry;
+  private final RuntimeEndpointRoutes runtimeEndpoints;
   private final Refusals refusals = new Refusals(Duration.ofMinutes(1));
 
   public AdminApi(RelayEngine engine, BreakerStates breakers, @Nullable String token, boolean publishEnabled,
-      MeterRegistry registry) {
+      MeterRegistry registry, RuntimeEndpointRoutes runtimeEndpoints) {
     this.engine = engine;
+    this.runtimeEndpoints = runtimeEndpoints;
     this.breakers = breakers;
     this.auth = new BearerAuth(token);
     this.publishEnabled = publishEnabled;
@@ -166,7 +170,9 @@ public final class AdminApi {
               : engine.deadLetters().discardIds(s.ids());
           return n.map(count -> Map.of("discarded", count));
         })))
-        .post("/admin/publish", handle("publish", this::publish))
+        .post("/admin/publish", handle("publish", this::publish));
+    runtimeEndpoints.register(routes, this::handle);
+    routes
         // Anything else under /admin: 401 without the token (do not reveal which calls exist), else 404.
         .route(req -> req.uri().startsWith("/admin/") || req.uri().equals("/admin"), handle("unknown",
             req -> Mono.error(new NotFound("no admin call " + req.method() + " " + req.fullPath()
@@ -218,7 +224,7 @@ public final class AdminApi {
       return Mono.defer(() -> action.apply(req))
           .flatMap(body -> {
             count(operation, "ok");
-            if (req.method() == io.netty.handler.codec.http.HttpMethod.POST) {
+            if (req.method() != io.netty.handler.codec.http.HttpMethod.GET) {
               // Audit trail of operator actions; never the body (it may carry a payload).
               log.info("Admin {} {} done", operation, req.fullPath());
             }
@@ -243,8 +249,16 @@ public final class AdminApi {
     if (e instanceof NotFound) {
       return HttpResponseStatus.NOT_FOUND;
     }
-    if (e instanceof R2dbcException && String.valueOf(e.getMessage()).startsWith("relay.publish:")) {
-      return HttpResponseStatus.BAD_REQUEST; // the publish function's own validation message
+    if (e instanceof Conflict) {
+      return HttpResponseStatus.CONFLICT;
+    }
+    if (e instanceof R2dbcException r && String.valueOf(e.getMessage()).startsWith("relay.")) {
+      // The SQL functions' own messages (relay.publish, relay.create_endpoint, ...), by SQLSTATE.
+      return switch (String.valueOf(r.getSqlState())) {
+        case "42704" -> HttpResponseStatus.NOT_FOUND;
+        case "23505", "55000" -> HttpResponseStatus.CONFLICT;
+        default -> HttpResponseStatus.BAD_REQUEST;
+      };
     }
     return HttpResponseStatus.INTERNAL_SERVER_ERROR;
   }

@@ -83,11 +83,36 @@ final class Assembly {
         or(t.startTraces(), td.startTraces()));
     Duration grace = f.shutdown() == null ? RelayConfig.DEFAULT_SHUTDOWN_GRACE
         : or(f.shutdown().gracePeriod(), RelayConfig.DEFAULT_SHUTDOWN_GRACE);
+    RuntimeEndpointsConfig runtime = runtimeEndpoints(f.runtimeEndpoints());
     if (database == null || delivery == null || webhook == null || admin == null || !problems.isEmpty()) {
       return null;
     }
     return build("endpoints", () -> new RelayConfig(database, or(db.migrate(), true), delivery, webhook, endpoints, admin,
-        metrics, logging, tracing, grace));
+        metrics, logging, tracing, grace, runtime));
+  }
+
+  private RuntimeEndpointsConfig runtimeEndpoints(@Nullable RuntimeEndpointsSection s) {
+    RuntimeEndpointsConfig d = RuntimeEndpointsConfig.DEFAULT;
+    if (s == null) {
+      return d;
+    }
+    List<byte[]> keys = new ArrayList<>();
+    List<String> given = or(s.encryptionKeys(), List.of());
+    for (int i = 0; i < given.size(); i++) {
+      String at = "runtime-endpoints.encryption-keys[" + i + "]";
+      try {
+        byte[] key = java.util.Base64.getDecoder().decode(given.get(i).strip());
+        if (key.length != 32) {
+          problems.add(at, "must be the base64 of 32 bytes (an AES-256 key; value not shown), was " + key.length
+              + " bytes; make one with: openssl rand -base64 32");
+        }
+        keys.add(key);
+      } catch (IllegalArgumentException e) {
+        problems.add(at, "must be base64 (value not shown); make one with: openssl rand -base64 32");
+      }
+    }
+    return new RuntimeEndpointsConfig(keys, or(s.secretOverlap(), d.secretOverlap()),
+        or(s.idleTimeout(), d.idleTimeout()), or(s.metricsPerEndpoint(), d.metricsPerEndpoint()));
   }
 
   private static DatabaseConfig database(DatabaseSection s) {

@@ -27,6 +27,7 @@ import java.util.stream.Collectors;
  * @param tracing trace context on webhook attempts (spans are exported per the {@code OTEL_*}
  *     variables)
  * @param shutdownGrace how long in-flight deliveries may finish after SIGTERM (default 30 s)
+ * @param runtimeEndpoints endpoints managed at runtime: the keys to their secrets, and more
  */
 public record RelayConfig(
     DatabaseConfig database,
@@ -38,7 +39,8 @@ public record RelayConfig(
     MetricsConfig metrics,
     LoggingConfig logging,
     TracingSettings tracing,
-    Duration shutdownGrace) {
+    Duration shutdownGrace,
+    RuntimeEndpointsConfig runtimeEndpoints) {
 
   public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
 
@@ -72,27 +74,32 @@ public record RelayConfig(
   }
 
   public RelayConfig withAdmin(AdminConfig newAdmin) {
-    return new RelayConfig(database, migrate, delivery, webhook, endpoints, newAdmin, metrics, logging, tracing, shutdownGrace);
+    return new RelayConfig(database, migrate, delivery, webhook, endpoints, newAdmin, metrics, logging, tracing, shutdownGrace, runtimeEndpoints);
   }
 
   public RelayConfig withEndpoints(List<EndpointConfig> newEndpoints) {
-    return new RelayConfig(database, migrate, delivery, webhook, newEndpoints, admin, metrics, logging, tracing, shutdownGrace);
+    return new RelayConfig(database, migrate, delivery, webhook, newEndpoints, admin, metrics, logging, tracing, shutdownGrace, runtimeEndpoints);
   }
 
   public RelayConfig withDatabase(DatabaseConfig newDatabase) {
-    return new RelayConfig(newDatabase, migrate, delivery, webhook, endpoints, admin, metrics, logging, tracing, shutdownGrace);
+    return new RelayConfig(newDatabase, migrate, delivery, webhook, endpoints, admin, metrics, logging, tracing, shutdownGrace, runtimeEndpoints);
   }
 
   public RelayConfig withDelivery(EngineConfig newDelivery) {
-    return new RelayConfig(database, migrate, newDelivery, webhook, endpoints, admin, metrics, logging, tracing, shutdownGrace);
+    return new RelayConfig(database, migrate, newDelivery, webhook, endpoints, admin, metrics, logging, tracing, shutdownGrace, runtimeEndpoints);
   }
 
   public RelayConfig withTracing(TracingSettings newTracing) {
     return new RelayConfig(database, migrate, delivery, webhook, endpoints, admin, metrics, logging, newTracing,
-        shutdownGrace);
+        shutdownGrace, runtimeEndpoints);
+  }
+
+  public RelayConfig withRuntimeEndpoints(RuntimeEndpointsConfig value) {
+    return new RelayConfig(database, migrate, delivery, webhook, endpoints, admin, metrics, logging, tracing,
+        shutdownGrace, value);
   }
 
   public RelayConfig withShutdownGrace(Duration grace) {
-    return new RelayConfig(database, migrate, delivery, webhook, endpoints, admin, metrics, logging, tracing, grace);
+    return new RelayConfig(database, migrate, delivery, webhook, endpoints, admin, metrics, logging, tracing, grace, runtimeEndpoints);
   }
 }

@@ -15,4 +15,5 @@ record RelayFile(
     @Valid @Nullable MetricsSection metrics,
     @Valid @Nullable LoggingSection logging,
     @Valid @Nullable TracingSection tracing,
-    @Valid @Nullable ShutdownSection shutdown) {}
+    @Valid @Nullable ShutdownSection shutdown,
+    @Valid @Nullable RuntimeEndpointsSection runtimeEndpoints) {}

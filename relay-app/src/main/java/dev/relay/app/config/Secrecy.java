@@ -2,8 +2,8 @@ package dev.relay.app.config;
 
 /**
  * Which keys hold values that no message may print: everything under {@code database} (URL
- * user-info and parameters, password, user), request {@code headers}, signing {@code secrets} and
- * the admin {@code token}. Also makes the values that may be printed safe to print.
+ * user-info and parameters, password, user), request {@code headers}, signing {@code secrets},
+ * the runtime endpoints' {@code encryption-keys} and the admin {@code token}. Also makes the values that may be printed safe to print.
  */
 final class Secrecy {
   private static final int MAX_SHOWN = 60;
@@ -12,7 +12,7 @@ final class Secrecy {
 
   static boolean isSecret(String path) {
     return path.equals("database") || path.startsWith("database.") || path.contains(".headers")
-        || path.contains(".secrets") || path.endsWith("token") || path.contains(".url");
+        || path.contains(".secrets") || path.contains("encryption-keys") || path.endsWith("token") || path.contains(".url");
   }
 
   /** At most 60 characters; control, format (bidi) and other invisible characters as {@code ?}. */

@@ -2,7 +2,13 @@ package dev.relay.app.runtime;
 
 import dev.relay.app.admin.AdminApi;
 import dev.relay.app.config.EndpointConfig;
+import dev.relay.app.admin.RuntimeEndpointRoutes;
 import dev.relay.app.config.RelayConfig;
+import dev.relay.app.config.RuntimeEndpointsConfig;
+import dev.relay.app.endpoints.RuntimeDirectory;
+import dev.relay.app.endpoints.RuntimeWatcher;
+import dev.relay.app.endpoints.SecretBox;
+import dev.relay.app.endpoints.SecretSealing;
 import dev.relay.app.health.Liveness;
 import dev.relay.app.health.Readiness;
 import dev.relay.app.http.HttpApi;
@@ -12,6 +18,8 @@ import dev.relay.app.tracing.IgnoredTraceContexts;
 import dev.relay.engine.RelayEngine;
 import dev.relay.engine.db.Database;
 import dev.relay.engine.endpoint.EndpointSpec;
+import dev.relay.engine.endpoint.RuntimeEndpoints;
+import dev.relay.engine.endpoint.RuntimeServing;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -23,6 +31,7 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
+import reactor.core.Disposables;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.DisposableServer;
@@ -44,12 +53,13 @@ public final class Relay {
   private final RelayEngine engine;
   private final DisposableServer server;
   private final AtomicBoolean draining;
-  private final Disposable ignoredTraceContexts;
+  /** Background work beside the engine (trace-context gauge, runtime endpoint watcher). */
+  private final Disposable background;
   private final AtomicBoolean stopped = new AtomicBoolean();
 
   private Relay(RelayConfig config, PrometheusMeterRegistry registry, @Nullable JvmGcMetrics gc, Database database,
       Transport transport, RelayEngine engine, DisposableServer server, AtomicBoolean draining,
-      Disposable ignoredTraceContexts) {
+      Disposable background) {
     this.config = config;
     this.registry = registry;
     this.gc = gc;
@@ -58,7 +68,7 @@ public final class Relay {
     this.engine = engine;
     this.server = server;
     this.draining = draining;
-    this.ignoredTraceContexts = ignoredTraceContexts;
+    this.background = background;
   }
 
   /**
@@ -77,19 +87,25 @@ public final class Relay {
       AtomicBoolean draining = new AtomicBoolean();
       Transport transport;
       RelayEngine engine;
+      RuntimeEndpointsConfig runtime = config.runtimeEndpoints();
+      RuntimeEndpoints runtimeStore = new RuntimeEndpoints(database);
+      SecretBox box = runtime.enabled() ? SecretBox.of(runtime.encryptionKeys()) : null;
       try {
-        transport = transports.create(config, registry);
+        transport = transports.create(config, registry, box == null ? null : new RuntimeDirectory(runtimeStore, box,
+            config.delivery().endpointMaxInFlight(), runtime.metricsPerEndpoint()));
         engine = RelayEngine.create(database, config.engineConfig(), endpointSpecs(config), transport.deliverer(),
-            registry);
+            registry, new RuntimeServing(box != null, runtime.metricsPerEndpoint()));
       } catch (RuntimeException e) {
         return cleanup(registry, gc, database).then(Mono.error(e));
       }
+      SecretSealing sealing = box == null ? null : new SecretSealing(runtimeStore, box);
       Readiness readiness = new Readiness(database, engine, migrated::get, draining::get, Duration.ofSeconds(2));
       Gauge.builder(AppMetricNames.READY, () -> engine.health().ok() && migrated.get() && !draining.get() ? 1 : 0)
           .description("1 while the delivery pipeline runs, the schema is migrated and the relay is not shutting down")
           .register(registry);
       AdminApi admin = new AdminApi(engine, transport.breakers(), config.admin().token(),
-          config.admin().publishEnabled(), registry);
+          config.admin().publishEnabled(), registry,
+          new RuntimeEndpointRoutes(runtimeStore, sealing, runtime.secretOverlap()));
       Liveness liveness = new Liveness(engine::health, draining::get);
       HttpApi http = new HttpApi(config.admin(), config.metrics().enabled() ? registry : null, readiness, liveness,
           admin);
@@ -101,10 +117,18 @@ public final class Relay {
           .then(engine.start())
           .then(http.bind())
           .map(server -> {
-            Relay relay = new Relay(config, registry, gc, database, transport, engine, server, draining,
+            Disposable.Composite background = Disposables.composite(
                 IgnoredTraceContexts.start(database, registry, config.delivery().gaugeRefresh()));
-            log.info("Relay started: {} endpoints, HTTP on {}:{} (/metrics, /health/ready, /admin)",
-                config.endpoints().size(), config.admin().bind(), server.port());
+            if (sealing != null) {
+              background.add(new RuntimeWatcher(runtimeStore, sealing, transport::heldRuntimeVersions,
+                  transport::forget, transport::evictIdle).start(engine, config.delivery().pollInterval()));
+            }
+            Relay relay = new Relay(config, registry, gc, database, transport, engine, server, draining, background);
+            log.info("Relay started: {} endpoints, {}, HTTP on {}:{} (/metrics, /health/ready, /admin)",
+                config.endpoints().size(), box == null
+                    ? "not serving runtime endpoints (no runtime-endpoints.encryption-keys)"
+                    : "serving runtime endpoints (secrets sealed with key " + box.keyId() + ")",
+                config.admin().bind(), server.port());
             return relay;
           })
           .onErrorResume(e -> engine.stop(Duration.ZERO).onErrorResume(x -> Mono.empty())
@@ -143,7 +167,7 @@ public final class Relay {
         return Mono.empty();
       }
       draining.set(true);
-      ignoredTraceContexts.dispose();
+      background.dispose();
       Duration grace = config.shutdownGrace();
       return engine.stop(grace)
           .onErrorResume(e -> {

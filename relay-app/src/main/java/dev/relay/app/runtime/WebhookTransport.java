@@ -6,11 +6,13 @@ import dev.relay.app.metrics.Registries;
 import dev.relay.app.tracing.Telemetry;
 import dev.relay.engine.spi.Deliverer;
 import dev.relay.webhook.WebhookDeliverer;
+import dev.relay.webhook.config.EndpointSource;
 import dev.relay.webhook.resilience.BreakerState;
 import dev.relay.webhook.tracing.AttemptTracer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -32,20 +34,40 @@ public final class WebhookTransport implements Transport {
   }
 
   /** The production transport: the SDK from the environment, shut down (flushed) by {@link #close}. */
-  public static Transport create(RelayConfig config, MeterRegistry registry) {
+  public static Transport create(RelayConfig config, MeterRegistry registry, @Nullable EndpointSource runtime) {
     OpenTelemetrySdk sdk = config.tracing().enabled() ? Telemetry.fromEnvironment(Registries.version()) : null;
-    return new WebhookTransport(deliverer(config, registry, sdk == null ? OpenTelemetry.noop() : sdk), sdk);
+    return new WebhookTransport(deliverer(config, registry, sdk == null ? OpenTelemetry.noop() : sdk, runtime), sdk);
   }
 
   /** With a given OpenTelemetry (tests: an in-memory exporter); the caller closes it. */
-  public static Transport create(RelayConfig config, MeterRegistry registry, OpenTelemetry telemetry) {
-    return new WebhookTransport(deliverer(config, registry, telemetry), null);
+  public static Transport create(RelayConfig config, MeterRegistry registry, OpenTelemetry telemetry,
+      @Nullable EndpointSource runtime) {
+    return new WebhookTransport(deliverer(config, registry, telemetry, runtime), null);
   }
 
-  private static WebhookDeliverer deliverer(RelayConfig config, MeterRegistry registry, OpenTelemetry telemetry) {
-    return WebhookDeliverer.builder(config.webhook(), config.webhookEndpoints(), registry)
-        .tracer(AttemptTracer.create(telemetry, config.tracing()))
-        .build();
+  private static WebhookDeliverer deliverer(RelayConfig config, MeterRegistry registry, OpenTelemetry telemetry,
+      @Nullable EndpointSource runtime) {
+    WebhookDeliverer.Builder builder = WebhookDeliverer.builder(config.webhook(), config.webhookEndpoints(), registry)
+        .tracer(AttemptTracer.create(telemetry, config.tracing()));
+    if (runtime != null) {
+      builder.endpointSource(runtime, config.runtimeEndpoints().idleTimeout());
+    }
+    return builder.build();
+  }
+
+  @Override
+  public void forget(String endpoint) {
+    deliverer.forget(endpoint);
+  }
+
+  @Override
+  public Map<String, Long> heldRuntimeVersions() {
+    return deliverer.heldRuntimeVersions();
+  }
+
+  @Override
+  public void evictIdle() {
+    deliverer.evictIdle();
   }
 
   @Override

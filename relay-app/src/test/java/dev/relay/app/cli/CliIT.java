@@ -27,7 +27,7 @@ class CliIT {
     dev.relay.app.config.RelayConfig config = TestConfigs.parse(TestConfigs.database(db.config().withSchema(db.schema() + "_x"))
         + "  migrate: false\nadmin:\n  port: 0\n");
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> dev.relay.app.runtime.Relay
-            .start(config, (c, r) -> () -> d -> reactor.core.publisher.Mono.never()).block(java.time.Duration.ofSeconds(30)))
+            .start(config, (c, r, s) -> () -> d -> reactor.core.publisher.Mono.never()).block(java.time.Duration.ofSeconds(30)))
         .hasMessageContaining("is not migrated").hasMessageContaining("relay migrate");
   }
 

@@ -60,7 +60,7 @@ class TraceContextIT {
              .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(spans)).build())
              .build()) {
       Relay relay = Objects.requireNonNull(Relay.start(TestConfigs.parse(config(db, receiver)),
-          (c, r) -> WebhookTransport.create(c, r, telemetry)).block(Duration.ofMinutes(1)));
+          (c, r, s) -> WebhookTransport.create(c, r, telemetry, s)).block(Duration.ofMinutes(1)));
       try {
         db.execute("SELECT {schema}.publish('invoice.paid', '{}', event_id => 'retried', traceparent => ?)", PARENT);
         try (Connection c = db.jdbc(); Statement s = c.createStatement()) {

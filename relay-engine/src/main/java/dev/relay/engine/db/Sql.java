@@ -339,10 +339,11 @@ public final class Sql {
   /**
    * Registers this relay ($1, named $2 for operators) with the endpoints it serves ($3, a JSON
    * array of {name, event_types, patterns, on_dead_letter, paused}) and reconciles routing
-   * against registrations live within $4 ms. See relay.register_instance.
+   * against registrations live within $4 ms; $5 whether it serves the runtime endpoints too. See
+   * relay.register_instance.
    */
   public String registerInstance() {
-    return s("SELECT {s}.register_instance($1, $2, $3::jsonb, $4 * interval '1 millisecond')");
+    return s("SELECT {s}.register_instance($1, $2, $3::jsonb, $4 * interval '1 millisecond', $5)");
   }
 
   /**
@@ -463,9 +464,10 @@ public final class Sql {
   }
 
   /**
-   * Backlog and oldest pending age for every endpoint this relay ($1) serves (0 when idle, so
-   * alerts see a series). Indexes: instance_endpoint's key, then delivery_due_idx and
-   * delivery_key_idx per endpoint.
+   * Backlog and oldest pending age for every configured endpoint this relay ($1) serves (0 when
+   * idle, so alerts see a series), and for its runtime endpoints: one row each when $2 (their
+   * own series, an opt-in), else one row summed over them, named {@link #RUNTIME_SERIES}.
+   * Indexes: instance_endpoint's key, then delivery_due_idx and delivery_key_idx per endpoint.
    */
   public String backlog() {
     return s("""
@@ -475,13 +477,146 @@ public final class Sql {
                 SELECT count(*) AS backlog, min(d.created_at) AS oldest
                   FROM {s}.delivery d
                  WHERE d.endpoint = r.endpoint AND d.state = 'pending') p
-         WHERE r.instance_id = $1
-        """);
+         WHERE r.instance_id = $1 AND (NOT r.runtime OR $2 AND p.backlog > 0)
+        UNION ALL
+        SELECT '%1$s', coalesce(sum(p.backlog), 0)::bigint,
+               coalesce(extract(epoch FROM now() - min(p.oldest)), 0)
+          FROM {s}.instance_endpoint r
+          CROSS JOIN LATERAL (
+                SELECT count(*) AS backlog, min(d.created_at) AS oldest
+                  FROM {s}.delivery d
+                 WHERE d.endpoint = r.endpoint AND d.state = 'pending') p
+         WHERE r.instance_id = $1 AND r.runtime AND NOT $2
+        HAVING count(*) > 0
+        """.formatted(RUNTIME_SERIES));
   }
+
+  /** The endpoint label of metrics summed over runtime endpoints (no endpoint name can start with '_'). */
+  public static final String RUNTIME_SERIES = "_runtime";
 
   /** Messages nobody subscribed to, still within retention. Index: message_unrouted_idx. */
   public String unroutedCount() {
     return s("SELECT count(*) FROM {s}.message WHERE unrouted");
+  }
+
+  // ---- runtime endpoints -------------------------------------------------------------------------
+
+  private static final String RUNTIME_COLUMNS = """
+      e.name, e.url, e.event_types, e.tenant, e.metadata::text AS metadata, e.on_dead_letter, e.paused,
+      e.version, e.created_at, e.updated_at, e.secret_sealed, e.secret_plain, e.previous_secret_sealed,
+      e.previous_secret_plain, e.previous_secret_expires_at,
+      extract(epoch FROM e.previous_secret_expires_at - now()) * 1000 AS previous_ms_left
+      """;
+
+  /** One runtime endpoint with its secrets as stored. $1 name. Index: the primary key. */
+  public String runtimeEndpoint() {
+    return s("SELECT " + RUNTIME_COLUMNS + " FROM {s}.endpoint e WHERE e.name = $1 AND e.runtime");
+  }
+
+  /**
+   * Versions of runtime endpoints ($1 names) as they are now; a name missing from the answer was
+   * deleted. Index: the primary key.
+   */
+  public String runtimeVersions() {
+    return s("""
+        SELECT e.name, e.version FROM {s}.endpoint e WHERE e.name = ANY ($1::text[]) AND e.runtime
+        """);
+  }
+
+  /** Runtime endpoints with a secret not sealed yet, at most $1. Index: endpoint_unsealed_idx. */
+  public String unsealedEndpoints() {
+    return s("SELECT " + RUNTIME_COLUMNS + """
+          FROM {s}.endpoint e
+         WHERE e.secret_plain IS NOT NULL OR e.previous_secret_plain IS NOT NULL
+         ORDER BY e.name LIMIT $1
+        """);
+  }
+
+  /**
+   * Runtime endpoints after $2 (by name) with a secret sealed under another key than $1 (the key
+   * id), at most $3: the key-rotation pass. A scan of the endpoint table; it runs rarely.
+   */
+  public String endpointsSealedWithOtherKeys() {
+    return s("SELECT " + RUNTIME_COLUMNS + """
+          FROM {s}.endpoint e
+         WHERE e.runtime AND e.name > $2
+           AND (split_part(e.secret_sealed, ':', 1) <> $1 OR split_part(e.previous_secret_sealed, ':', 1) <> $1)
+         ORDER BY e.name LIMIT $3
+        """);
+  }
+
+  /**
+   * Stores sealed secrets of runtime endpoint $1 if it is still at version $2 (else it changed
+   * meanwhile and the next pass sees the new secrets), dropping their plain text. $3 sealed
+   * current secret (null: keep), $4 sealed previous secret (null: keep). A previous secret past
+   * its overlap is dropped. The version stays: the secrets did not change. Index: the primary key.
+   */
+  public String sealEndpointSecrets() {
+    return s("""
+        UPDATE {s}.endpoint e
+           SET secret_sealed = coalesce($3, e.secret_sealed),
+               secret_plain = CASE WHEN $3::text IS NULL THEN e.secret_plain END,
+               previous_secret_sealed = CASE WHEN e.previous_secret_expires_at > now()
+                                             THEN coalesce($4, e.previous_secret_sealed) END,
+               previous_secret_plain = CASE WHEN e.previous_secret_expires_at > now() AND $4::text IS NULL
+                                            THEN e.previous_secret_plain END,
+               previous_secret_expires_at = CASE WHEN e.previous_secret_expires_at > now()
+                                                 THEN e.previous_secret_expires_at END
+         WHERE e.name = $1 AND e.version = $2 AND e.runtime
+        """);
+  }
+
+  /**
+   * Drops rotated-out secrets whose overlap has ended (relays stopped signing with them then).
+   * Index: endpoint_previous_secret_idx.
+   */
+  public String dropExpiredSecrets() {
+    return s("""
+        UPDATE {s}.endpoint e
+           SET previous_secret_sealed = NULL, previous_secret_plain = NULL, previous_secret_expires_at = NULL
+         WHERE e.previous_secret_expires_at <= now()
+        """);
+  }
+
+  /**
+   * relay.create_endpoint: $1 name, $2 url, $3 event types, $4 tenant, $5 metadata (JSON text),
+   * $6 secret (null: generate), $7 on_dead_letter. Returns the secret.
+   */
+  public String createEndpoint() {
+    return s("SELECT {s}.create_endpoint($1, $2, $3::text[], $4, $5::jsonb, $6, $7)");
+  }
+
+  /**
+   * relay.update_endpoint: $1 name, $2 url, $3 event types, $4 tenant, $5 metadata (JSON text),
+   * $6 on_dead_letter; null keeps a value.
+   */
+  public String updateEndpoint() {
+    return s("""
+        SELECT {s}.update_endpoint($1, url => $2, event_types => $3::text[], tenant => $4, metadata => $5::jsonb,
+                                   on_dead_letter => $6)
+        """);
+  }
+
+  /** relay.rotate_endpoint_secret: $1 name, $2 secret (null: generate), $3 overlap in ms. */
+  public String rotateEndpointSecret() {
+    return s("SELECT {s}.rotate_endpoint_secret($1, $2, $3 * interval '1 millisecond')");
+  }
+
+  /** relay.delete_endpoint: $1 name, $2 reason. Returns the deliveries discarded. */
+  public String deleteEndpoint() {
+    return s("SELECT {s}.delete_endpoint($1, $2)");
+  }
+
+  /**
+   * Runtime endpoints, by name after $2, at most $3, of tenant $1 (null: every tenant). Index:
+   * endpoint_tenant_idx with a tenant, else the primary key.
+   */
+  public String listRuntimeEndpoints() {
+    return s("SELECT " + RUNTIME_COLUMNS + """
+          FROM {s}.endpoint e
+         WHERE e.runtime AND e.name > $2 AND ($1::text IS NULL OR e.tenant = $1)
+         ORDER BY e.name LIMIT $3
+        """);
   }
 
   // ---- deliveries and dead letters -------------------------------------------------------------

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * Every engine metric, named in one place. Prometheus names drop the dots and add units and
@@ -42,6 +43,7 @@ public final class EngineMetrics {
   private static final String ENDPOINT = "endpoint";
 
   private final MeterRegistry registry;
+  private final UnaryOperator<String> label;
   private final Counter claimed;
   private final Counter stale;
   private final Counter settleFailures;
@@ -62,7 +64,17 @@ public final class EngineMetrics {
   private final Map<String, Counter> purged = new ConcurrentHashMap<>();
 
   public EngineMetrics(MeterRegistry registry) {
+    this(registry, UnaryOperator.identity());
+  }
+
+  /**
+   * @param label the {@code endpoint} label of an endpoint's series: its name, or one shared value
+   *     for endpoints whose series would be unbounded (runtime endpoints, see {@link
+   *     dev.relay.engine.endpoint.RuntimeServing})
+   */
+  public EngineMetrics(MeterRegistry registry, UnaryOperator<String> label) {
     this.registry = registry;
+    this.label = label;
     this.claimed = Counter.builder(CLAIMED).description("Deliveries claimed for an attempt").register(registry);
     this.stale =
         Counter.builder(STALE_SETTLES)
@@ -101,7 +113,7 @@ public final class EngineMetrics {
   public void delivered(String endpoint, double secondsSincePublish) {
     counter(delivered, DELIVERED, "Deliveries accepted by the receiver", endpoint).increment();
     endToEnd
-        .computeIfAbsent(endpoint, e -> Timer.builder(END_TO_END)
+        .computeIfAbsent(label.apply(endpoint), e -> Timer.builder(END_TO_END)
             .description("Publish (commit) to delivered, database time")
             .tags(Tags.of(ENDPOINT, e))
             .publishPercentileHistogram()
@@ -136,8 +148,10 @@ public final class EngineMetrics {
 
   /** Ordering keys held by a dead letter, per endpoint whose dead letters block their key; absent ones read 0. */
   public void blockedKeys(Map<String, Long> keysPerEndpoint) {
-    blockedKeys.forEach((endpoint, value) -> value.set(keysPerEndpoint.getOrDefault(endpoint, 0L)));
-    keysPerEndpoint.forEach((endpoint, count) -> blockedKeys.computeIfAbsent(endpoint, e -> {
+    Map<String, Long> perLabel = new java.util.HashMap<>();
+    keysPerEndpoint.forEach((endpoint, count) -> perLabel.merge(label.apply(endpoint), count, Long::sum));
+    blockedKeys.forEach((endpoint, value) -> value.set(perLabel.getOrDefault(endpoint, 0L)));
+    perLabel.forEach((endpoint, count) -> blockedKeys.computeIfAbsent(endpoint, e -> {
       AtomicLong value = new AtomicLong();
       Gauge.builder(BLOCKED_KEYS, value, AtomicLong::get)
           .description("Ordering keys held by a dead letter until an operator replays or discards it")
@@ -213,7 +227,7 @@ public final class EngineMetrics {
   }
 
   private Counter counter(Map<String, Counter> counters, String name, String description, String endpoint) {
-    return counters.computeIfAbsent(endpoint, e ->
+    return counters.computeIfAbsent(label.apply(endpoint), e ->
         Counter.builder(name).description(description).tags(Tags.of(ENDPOINT, e)).register(registry));
   }
 }

@@ -38,9 +38,18 @@ public final class Registry {
   private final UUID instance;
   private final String name;
   private final List<EndpointSpec> endpoints;
+  private final boolean servesRuntime;
   private volatile boolean registered;
 
   public Registry(Database database, List<EndpointSpec> endpoints, String name) {
+    this(database, endpoints, name, false);
+  }
+
+  /**
+   * @param servesRuntime whether this relay also serves every endpoint managed at runtime (it has
+   *     the key to their secrets)
+   */
+  public Registry(Database database, List<EndpointSpec> endpoints, String name, boolean servesRuntime) {
     Set<String> names = new HashSet<>();
     for (EndpointSpec e : endpoints) {
       if (!names.add(e.name())) {
@@ -52,6 +61,7 @@ public final class Registry {
     this.instance = UUID.randomUUID();
     this.name = name;
     this.endpoints = List.copyOf(endpoints);
+    this.servesRuntime = servesRuntime;
   }
 
   public UUID instance() {
@@ -64,11 +74,13 @@ public final class Registry {
 
   /** Registers (again) and reconciles routing. */
   public Mono<Void> register() {
-    return queries.query(sql.registerInstance(), row -> true, instance, name, json(endpoints), EXPIRY.toMillis())
+    return queries.query(sql.registerInstance(), row -> true, instance, name, json(endpoints), EXPIRY.toMillis(),
+            servesRuntime)
         .then()
         .doOnSuccess(n -> registered = true)
-        .doOnSuccess(n -> log.info("Registered as relay instance {} ({}) serving {}", instance, name,
-            endpoints.stream().map(EndpointSpec::name).toList()));
+        .doOnSuccess(n -> log.info("Registered as relay instance {} ({}) serving {}{}", instance, name,
+            endpoints.stream().map(EndpointSpec::name).toList(),
+            servesRuntime ? " and every endpoint managed at runtime" : ""));
   }
 
   /** Says this relay is alive; registers again if its registration had lapsed. */

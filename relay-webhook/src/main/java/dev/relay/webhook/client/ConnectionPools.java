@@ -2,12 +2,16 @@ package dev.relay.webhook.client;
 
 import dev.relay.webhook.config.WebhookSettings;
 import io.netty.channel.ChannelOption;
+import java.time.Duration;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 
 /** Builds the shared connection pool and the base HTTP client every endpoint derives from. */
 public final class ConnectionPools {
+
+  /** How often pools without connections are looked for. */
+  private static final Duration INACTIVE_POOL_CHECK = Duration.ofMinutes(1);
 
   private ConnectionPools() {}
 
@@ -28,6 +32,9 @@ public final class ConnectionPools {
         .pendingAcquireMaxCount(Math.max(1, largestMaxInFlight))
         .pendingAcquireTimeout(settings.attemptDeadline())
         .maxIdleTime(settings.poolMaxIdleTime())
+        // Endpoints come and go (runtime endpoints): a pool with no connection for a while is
+        // disposed, so pools stay bounded by the endpoints in use.
+        .disposeInactivePoolsInBackground(INACTIVE_POOL_CHECK, settings.poolMaxIdleTime().plus(INACTIVE_POOL_CHECK))
         .metrics(true, () -> metrics)
         .build();
   }

@@ -1,0 +1,15 @@
+package dev.relay.webhook.config;
+
+import reactor.core.publisher.Mono;
+
+/**
+ * Where a deliverer finds the endpoints that are not in its configuration (endpoints managed at
+ * runtime): looked up on a delivery's first attempt, kept while in use, dropped when idle or told
+ * so ({@link dev.relay.webhook.WebhookDeliverer#forget}).
+ */
+@FunctionalInterface
+public interface EndpointSource {
+
+  /** The endpoint of that name; empty if there is none; an error if it cannot be read now. */
+  Mono<SourcedEndpoint> find(String name);
+}
