@@ -217,6 +217,7 @@ public final class WebhookDeliverer implements Deliverer, AutoCloseable {
     private @Nullable AddressResolverGroup<? extends SocketAddress> dns;
     private @Nullable EndpointSource source;
     private Duration sourceIdle = Duration.ofMinutes(10);
+    private int sourceMaxInFlight = 1;
 
     private Builder(
         WebhookSettings settings, List<WebhookEndpoint> endpoints, MeterRegistry registry) {
@@ -250,17 +251,19 @@ public final class WebhookDeliverer implements Deliverer, AutoCloseable {
 
     /**
      * Endpoints beyond the configured ones (managed at runtime): looked up on first delivery,
-     * held while in use and evicted after {@code idle} without deliveries.
+     * held while in use and evicted after {@code idle} without deliveries. {@code maxInFlight} is
+     * the largest max-in-flight they have (the connection pools are sized for it).
      */
-    public Builder endpointSource(EndpointSource value, Duration idle) {
+    public Builder endpointSource(EndpointSource value, Duration idle, int maxInFlight) {
       this.source = Objects.requireNonNull(value, "source");
       this.sourceIdle = Objects.requireNonNull(idle, "idle");
+      this.sourceMaxInFlight = maxInFlight;
       return this;
     }
 
     public WebhookDeliverer build() {
       checkEndpoints();
-      int largest = 1;
+      int largest = source == null ? 1 : sourceMaxInFlight;
       for (WebhookEndpoint e : endpoints) {
         largest = Math.max(largest, e.maxInFlight());
       }

@@ -4,6 +4,8 @@ import dev.relay.app.config.ConfigLoader;
 import dev.relay.app.config.RelayConfig;
 import dev.relay.app.runtime.Relay;
 import dev.relay.app.runtime.TransportFactory;
+import dev.relay.engine.endpoint.NewEndpoint;
+import dev.relay.engine.endpoint.OnDeadLetter;
 import dev.relay.engine.metrics.EngineMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -14,6 +16,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -27,6 +30,8 @@ import reactor.netty.DisposableServer;
  */
 public final class Demo implements AutoCloseable {
   private static final int MAX_ATTEMPTS = 3;
+  /** The endpoint the demo creates at runtime (relay.create_endpoint). */
+  static final String RUNTIME_ENDPOINT = "acme-invoices";
   private final PrintStream out;
   private final EmbeddedPostgres postgres;
   private final DisposableServer receiverServer;
@@ -62,7 +67,14 @@ public final class Demo implements AutoCloseable {
       String token = HexFormat.of().formatHex(random(16));
       SampleReceiver receiver = new SampleReceiver(secret, out, 0.5, MAX_ATTEMPTS);
       receiverServer = Objects.requireNonNull(receiver.start().block(Duration.ofSeconds(30)));
-      Relay relay = startRelay(config(postgres.getPort(), receiverServer.port(), secret, token, adminBind, adminPort), transports);
+      String key = Base64.getEncoder().encodeToString(random(32));
+      Relay relay = startRelay(config(postgres.getPort(), receiverServer.port(), secret, token, adminBind, adminPort,
+          key), transports);
+      // An endpoint created at runtime, as an application creates one per customer in its own
+      // transaction: same receiver, the demo's secret so the receiver can verify it.
+      relay.engine().runtimeEndpoints().create(new NewEndpoint(RUNTIME_ENDPOINT,
+          "http://127.0.0.1:" + receiverServer.port() + "/" + RUNTIME_ENDPOINT, List.of("invoice.*"), "acme",
+          "{\"plan\": \"pro\"}", secret, OnDeadLetter.SKIP)).block(Duration.ofSeconds(30));
       SamplePublisher publisher = new SamplePublisher(relay.engine().publisher());
       Disposable publishing = publisher.start(perSecond);
       Demo demo = new Demo(out, postgres, receiverServer, receiver, relay, publisher, publishing, token);
@@ -102,7 +114,7 @@ public final class Demo implements AutoCloseable {
   }
 
   static RelayConfig config(int pgPort, int receiverPort, String secret, String token, String adminBind,
-      int adminPort) {
+      int adminPort, String encryptionKey) {
     String yaml = """
         database:
           url: r2dbc:postgresql://localhost:%1$d/postgres
@@ -118,6 +130,10 @@ public final class Demo implements AutoCloseable {
         webhook:
           connect-timeout: 2s
           breaker: {failure-rate-threshold: 90, minimum-calls: 50}
+          allow-http: true                   # the receiver is local (runtime endpoints included)
+          allowed-networks: [127.0.0.0/8]
+        runtime-endpoints:
+          encryption-keys: ["%8$s"]          # seals runtime endpoints' secrets; random per demo
         endpoints:
           - name: billing
             url: http://127.0.0.1:%2$d/billing
@@ -145,7 +161,7 @@ public final class Demo implements AutoCloseable {
           publish-enabled: true
         shutdown:
           grace-period: 5s
-        """.formatted(pgPort, receiverPort, secret, token, adminPort, MAX_ATTEMPTS, adminBind);
+        """.formatted(pgPort, receiverPort, secret, token, adminPort, MAX_ATTEMPTS, adminBind, encryptionKey);
     return ConfigLoader.parse(yaml, "the demo configuration", Map.of());
   }
 
@@ -155,7 +171,7 @@ public final class Demo implements AutoCloseable {
     out.println();
     out.println("Relay demo is running.");
     out.printf("  Postgres 17 (embedded)  postgresql://postgres@localhost:%d/postgres%n", pg);
-    out.printf("  Sample receiver         http://127.0.0.1:%d/{billing,crm,ledger}  (verifies every signature)%n",
+    out.printf("  Sample receiver         http://127.0.0.1:%d/{billing,crm,ledger,acme-invoices}  (verifies every signature)%n",
         receiverServer.port());
     out.printf("  Metrics                 %s/metrics%n", base);
     out.printf("  Readiness               %s/health/ready%n", base);
@@ -163,6 +179,9 @@ public final class Demo implements AutoCloseable {
     out.printf("  Dead letters            curl -H 'Authorization: Bearer %s' %s/admin/dead-letters%n", token, base);
     out.printf("  Attempt history         curl -H 'Authorization: Bearer %s' %s/admin/endpoints/billing/failures  "
         + "(every failed attempt; a delivery's whole history: /admin/deliveries/<id>/attempts)%n", token, base);
+    out.printf("  Runtime endpoint        %s, created with relay.create_endpoint(...) (secret sealed at rest):%n"
+        + "                          curl -H 'Authorization: Bearer %s' %s/admin/runtime-endpoints/%s%n",
+        RUNTIME_ENDPOINT, token, base, RUNTIME_ENDPOINT);
     out.printf("  Publish yourself        psql postgresql://postgres@localhost:%d/postgres -c "
         + "\"SELECT relay.publish('invoice.paid', '{\\\"type\\\": \\\"invoice.paid\\\", \\\"id\\\": 1}')\"%n", pg);
     out.printf("Publishing %.0f sample events per second; %s is refused about half the time, so you will see "

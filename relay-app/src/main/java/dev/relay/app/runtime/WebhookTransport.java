@@ -50,7 +50,7 @@ public final class WebhookTransport implements Transport {
     WebhookDeliverer.Builder builder = WebhookDeliverer.builder(config.webhook(), config.webhookEndpoints(), registry)
         .tracer(AttemptTracer.create(telemetry, config.tracing()));
     if (runtime != null) {
-      builder.endpointSource(runtime, config.runtimeEndpoints().idleTimeout());
+      builder.endpointSource(runtime, config.runtimeEndpoints().idleTimeout(), config.delivery().endpointMaxInFlight());
     }
     return builder.build();
   }

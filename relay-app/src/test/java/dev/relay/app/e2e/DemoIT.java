@@ -32,6 +32,9 @@ class DemoIT {
       assertThat(out).contains("Relay demo is running.").contains("/metrics").contains("/admin/endpoints")
           .contains("/admin/endpoints/billing/failures").contains("signature verified").contains(" 0 bad signatures");
       assertThat(out.lines().filter(l -> l.contains("signature verified")).count()).isGreaterThan(20);
+      // The endpoint the demo created at runtime receives its invoices, signed and verified.
+      assertThat(out).contains("/admin/runtime-endpoints/acme-invoices");
+      assertThat(out.lines().filter(l -> l.contains("acme-invoices") && l.contains("signature verified"))).isNotEmpty();
     }
   }
 

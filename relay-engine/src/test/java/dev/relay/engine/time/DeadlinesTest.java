@@ -37,7 +37,8 @@ class DeadlinesTest {
     AtomicBoolean cancelled = new AtomicBoolean();
     Flux<Integer> slowTail = Flux.concat(Flux.just(1, 2), Mono.never()).doOnCancel(() -> cancelled.set(true));
 
-    StepVerifier.create(Deadlines.within(slowTail, Duration.ofMillis(50), Deadlines.wheel(), TimeoutException::new))
+    // A second: the items come at once, but a loaded machine can stall between them for tens of ms.
+    StepVerifier.create(Deadlines.within(slowTail, Duration.ofSeconds(1), Deadlines.wheel(), TimeoutException::new))
         .expectNext(1, 2)
         .expectError(TimeoutException.class)
         .verify(Duration.ofSeconds(10));
