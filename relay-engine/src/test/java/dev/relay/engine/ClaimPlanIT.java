@@ -85,7 +85,15 @@ class ClaimPlanIT {
 
         List<EndpointSpec> many = IntStream.range(0, 100_000)
             .mapToObj(i -> new EndpointSpec("idle-many-" + i, List.of("idle.*"))).toList();
-        new Registry(database, concat(concat(busy, ten), many), "plan-test-many").register().block(WAIT);
+        // Registering 100,000 configured endpoints takes seconds, longer than the default
+        // statement timeout on a loaded machine: set-up only, its own pool with a longer one.
+        Database patient = Database.connect(db.config(2).withStatementTimeout(java.time.Duration.ofMinutes(2)));
+        try {
+          new Registry(patient, concat(concat(busy, ten), many), "plan-test-many").register()
+              .block(java.time.Duration.ofMinutes(2));
+        } finally {
+          patient.close().block(WAIT);
+        }
         s.execute("UPDATE " + db.schema() + ".instance_endpoint SET instance_id = '" + me.instance()
             + "' WHERE endpoint LIKE 'idle-many-%'");
         analyze();

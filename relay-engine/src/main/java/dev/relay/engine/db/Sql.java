@@ -465,30 +465,44 @@ public final class Sql {
 
   /**
    * Backlog and oldest pending age for every configured endpoint this relay ($1) serves (0 when
-   * idle, so alerts see a series), and for its runtime endpoints: one row each when $2 (their
-   * own series, an opt-in), else one row summed over them, named {@link #RUNTIME_SERIES}.
-   * Indexes: instance_endpoint's key, then delivery_due_idx and delivery_key_idx per endpoint.
+   * idle, so alerts see a series), and for its runtime endpoints with pending rows: one row each
+   * when $2 (their own series, an opt-in), else one row summed over them, named {@link
+   * #RUNTIME_SERIES}. Runtime endpoints are found by a loose index scan over the pending rows, so
+   * 100,000 idle ones cost nothing. Indexes: instance_endpoint's key, then delivery_due_idx and
+   * delivery_key_idx per endpoint.
    */
   public String backlog() {
     return s("""
+        WITH RECURSIVE walk(name) AS (
+            SELECT %1$s
+            UNION ALL
+            SELECT %2$s FROM walk w WHERE w.name IS NOT NULL),
+        runtime AS (
+            SELECT w.name, p.backlog, p.oldest
+              FROM walk w
+              JOIN {s}.instance_endpoint r ON r.instance_id = $1 AND r.endpoint = w.name AND r.runtime
+              CROSS JOIN LATERAL (
+                    SELECT count(*) AS backlog, min(d.created_at) AS oldest
+                      FROM {s}.delivery d
+                     WHERE d.endpoint = w.name AND d.state = 'pending') p
+             WHERE w.name IS NOT NULL)
         SELECT r.endpoint, p.backlog, coalesce(extract(epoch FROM now() - p.oldest), 0) AS oldest
           FROM {s}.instance_endpoint r
           CROSS JOIN LATERAL (
                 SELECT count(*) AS backlog, min(d.created_at) AS oldest
                   FROM {s}.delivery d
                  WHERE d.endpoint = r.endpoint AND d.state = 'pending') p
-         WHERE r.instance_id = $1 AND (NOT r.runtime OR $2 AND p.backlog > 0)
+         WHERE r.instance_id = $1 AND NOT r.runtime
         UNION ALL
-        SELECT '%1$s', coalesce(sum(p.backlog), 0)::bigint,
-               coalesce(extract(epoch FROM now() - min(p.oldest)), 0)
-          FROM {s}.instance_endpoint r
-          CROSS JOIN LATERAL (
-                SELECT count(*) AS backlog, min(d.created_at) AS oldest
-                  FROM {s}.delivery d
-                 WHERE d.endpoint = r.endpoint AND d.state = 'pending') p
-         WHERE r.instance_id = $1 AND r.runtime AND NOT $2
+        SELECT t.name, t.backlog, coalesce(extract(epoch FROM now() - t.oldest), 0)
+          FROM runtime t
+         WHERE $2
+        UNION ALL
+        SELECT '%3$s', coalesce(sum(t.backlog), 0)::bigint, coalesce(extract(epoch FROM now() - min(t.oldest)), 0)
+          FROM runtime t
+         WHERE NOT $2
         HAVING count(*) > 0
-        """.formatted(RUNTIME_SERIES));
+        """.formatted(nextEndpoint(null), nextEndpoint("w.name"), RUNTIME_SERIES));
   }
 
   /** The endpoint label of metrics summed over runtime endpoints (no endpoint name can start with '_'). */

@@ -30,15 +30,20 @@ final class Capacity {
 
   void take(String endpoint) {
     total.incrementAndGet();
-    perEndpoint.computeIfAbsent(endpoint, e -> new AtomicInteger()).incrementAndGet();
+    perEndpoint.compute(endpoint, (e, n) -> {
+      AtomicInteger count = n == null ? new AtomicInteger() : n;
+      count.incrementAndGet();
+      return count;
+    });
   }
 
+  /**
+   * Gives a slot back; an endpoint with nothing left in flight leaves the map (atomically per
+   * endpoint), so it holds only endpoints in use, not every endpoint ever delivered to.
+   */
   void give(String endpoint) {
     total.decrementAndGet();
-    AtomicInteger n = perEndpoint.get(endpoint);
-    if (n != null) {
-      n.decrementAndGet();
-    }
+    perEndpoint.computeIfPresent(endpoint, (e, n) -> n.decrementAndGet() <= 0 ? null : n);
   }
 
   /** Per-claim cap for an endpoint with nothing in flight and no override. */
@@ -50,15 +55,21 @@ final class Capacity {
   Caps caps() {
     List<String> names = new ArrayList<>();
     List<Integer> caps = new ArrayList<>();
-    config.endpointLimits().keySet().forEach(name -> perEndpoint.computeIfAbsent(name, e -> new AtomicInteger()));
-    perEndpoint.forEach((name, n) -> {
-      int cap = Math.max(0, Math.min(config.endpointLimit(name) - n.get(), config.claimBatchSize()));
-      if (cap != defaultCap()) {
-        names.add(name);
-        caps.add(cap);
+    config.endpointLimits().keySet().forEach(name -> {
+      if (!perEndpoint.containsKey(name)) {
+        add(names, caps, name, 0);
       }
     });
+    perEndpoint.forEach((name, n) -> add(names, caps, name, n.get()));
     return new Caps(names.toArray(String[]::new), caps.toArray(Integer[]::new));
+  }
+
+  private void add(List<String> names, List<Integer> caps, String name, int inFlight) {
+    int cap = Math.max(0, Math.min(config.endpointLimit(name) - inFlight, config.claimBatchSize()));
+    if (cap != defaultCap()) {
+      names.add(name);
+      caps.add(cap);
+    }
   }
 
   record Caps(String[] names, Integer[] caps) {}
