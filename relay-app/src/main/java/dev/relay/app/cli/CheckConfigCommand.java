@@ -35,6 +35,9 @@ final class CheckConfigCommand implements Callable<Integer> {
     for (String warning : loaded.warnings()) {
       out.println("  warning: " + warning);
     }
+    out.println(c.runtimeEndpoints().enabled()
+        ? "  runtime endpoints: served (" + c.runtimeEndpoints().encryptionKeys().size() + " encryption key(s), values not shown)"
+        : "  runtime endpoints: not served (no runtime-endpoints.encryption-keys)");
     if (c.admin().token() == null) {
       out.println("  note: admin.token is not set; the admin API will refuse every call");
     }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.relay.app.Http;
 import dev.relay.app.PrometheusText;
 import dev.relay.app.TestConfigs;
+import dev.relay.app.config.ConfigLoader;
 import dev.relay.app.runtime.Relay;
 import dev.relay.app.runtime.WebhookTransport;
 import dev.relay.engine.testing.PostgresExtension;
@@ -18,6 +19,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -48,8 +50,10 @@ class RuntimeEndpointsIT {
   }
 
   static Relay start(TestDatabase db, RecordingReceiver receiver, String... keys) {
-    return Objects.requireNonNull(Relay.start(TestConfigs.parse(config(db, List.of(keys), receiver.url("fixed"))),
-        WebhookTransport::create).block(Duration.ofMinutes(1)));
+    // Retention (which also discards deliveries of deleted endpoints) every second.
+    return Objects.requireNonNull(Relay.start(ConfigLoader.parse(config(db, List.of(keys), receiver.url("fixed")),
+        "test", Map.of("RELAY_DELIVERY_RETENTION_INTERVAL", "1s")), WebhookTransport::create)
+        .block(Duration.ofMinutes(1)));
   }
 
   static void stop(Relay... relays) {
@@ -176,6 +180,34 @@ class RuntimeEndpointsIT {
         assertThatThrownBy(() -> db.execute("SELECT {schema}.publish('leave.now', '{}'::jsonb, endpoint => 'leaving')"))
             .hasMessageContaining("unknown endpoint");
         assertThat(receiver.ids("leaving")).isEmpty();
+      } finally {
+        stop(a);
+      }
+    }
+  }
+
+  @Test
+  void aPublishCommittedWhileItsEndpointWasBeingDeletedIsDiscardedNotLeftPending(TestDatabase db) throws SQLException {
+    try (RecordingReceiver receiver = new RecordingReceiver()) {
+      Relay a = start(db, receiver, KEY_1);
+      try (Connection app = db.jdbc()) {
+        create(db, "racing", receiver.url("racing"), "{race.*}");
+        db.execute("SELECT {schema}.update_endpoint('racing', paused => true)");
+        app.setAutoCommit(false);
+        try (PreparedStatement p = app.prepareStatement(db.resolve(
+            "SELECT {schema}.publish('race.x', '{}'::jsonb, NULL, 'race-1', endpoint => 'racing')"))) {
+          p.execute(); // routed to racing, not committed yet
+        }
+        // The delete cannot see the uncommitted delivery, so it discards nothing...
+        assertThat(db.scalar("SELECT {schema}.delete_endpoint('racing', 'gone')")).isEqualTo(0L);
+        app.commit();
+        // ...and the delivery that commits after it is discarded by the next retention run.
+        await().atMost(Duration.ofSeconds(20)).until(() -> "discarded".equals(db.scalar(
+            "SELECT d.state FROM {schema}.delivery d JOIN {schema}.message m ON m.id = d.message_id "
+                + "WHERE m.event_id = 'race-1'")));
+        assertThat(String.valueOf(db.scalar("SELECT d.last_error FROM {schema}.delivery d JOIN {schema}.message m "
+            + "ON m.id = d.message_id WHERE m.event_id = 'race-1'"))).startsWith("endpoint deleted");
+        assertThat(receiver.ids("racing")).isEmpty();
       } finally {
         stop(a);
       }

@@ -581,6 +581,29 @@ public final class Sql {
   }
 
   /**
+   * Discards pending deliveries of endpoints that no longer exist: a publish that routed to a
+   * runtime endpoint while relay.delete_endpoint was deleting it commits a delivery the delete
+   * could not see. Nothing can deliver it (no relay serves a missing endpoint), so it ends as
+   * the delete would have ended it. A loose index scan finds the endpoints with pending rows
+   * (delivery_due_idx, delivery_key_idx), the primary key of endpoint tells the missing ones.
+   */
+  public String discardOrphans() {
+    return s("""
+        WITH RECURSIVE walk(name) AS (
+            SELECT %1$s
+            UNION ALL
+            SELECT %2$s FROM walk w WHERE w.name IS NOT NULL)
+        UPDATE {s}.delivery d
+           SET state = 'discarded', settled_at = now(), lease_token = NULL,
+               last_error = 'endpoint deleted (this message was published while it was being deleted)'
+         WHERE d.endpoint IN (SELECT w.name FROM walk w
+                               WHERE w.name IS NOT NULL
+                                 AND NOT EXISTS (SELECT 1 FROM {s}.endpoint e WHERE e.name = w.name))
+           AND d.state = 'pending'
+        """.formatted(nextEndpoint(null), nextEndpoint("w.name")));
+  }
+
+  /**
    * Drops rotated-out secrets whose overlap has ended (relays stopped signing with them then).
    * Index: endpoint_previous_secret_idx.
    */

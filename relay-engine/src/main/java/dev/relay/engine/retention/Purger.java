@@ -8,7 +8,8 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
 /**
- * Deletes terminal rows past their retention window in small batches, so no transaction holds
+ * Discards pending deliveries of deleted endpoints, then deletes terminal rows past their
+ * retention window in small batches, so no transaction holds
  * many locks or runs long. Non-terminal rows are never touched (the state is checked in the
  * statement), a delivery's attempt history goes in the same statement as the delivery, and a
  * message goes only once no delivery references it.
@@ -30,13 +31,23 @@ public final class Purger {
 
   /** One purge run: batches until a batch comes back short. Returns rows deleted. */
   public Mono<Long> purgeOnce() {
-    return batches(deliveries(), 0, 0L)
+    return discardOrphans().then(batches(deliveries(), 0, 0L))
         .flatMap(d -> batches(messages(), 0, 0L).map(m -> d + m))
         .doOnNext(n -> {
           if (n > 0) {
             log.info("Retention purged {} rows", n);
           }
         });
+  }
+
+  /** Pending deliveries of deleted endpoints (see {@link dev.relay.engine.db.Sql#discardOrphans}). */
+  private Mono<Long> discardOrphans() {
+    return database.queries().update(database.sql().discardOrphans()).doOnNext(n -> {
+      if (n > 0) {
+        log.warn("Discarded {} pending deliveries of endpoints that no longer exist (published while the endpoint"
+            + " was being deleted)", n);
+      }
+    });
   }
 
   /** One batch of deliveries with their attempt history; counts the deliveries (the batch size bounds them). */
