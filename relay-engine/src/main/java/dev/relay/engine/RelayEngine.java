@@ -75,7 +75,7 @@ public final class RelayEngine {
   private final MessagePublisher publisher;
   private final RuntimeServing runtime;
   private final RuntimeEndpoints runtimeEndpoints;
-  private final List<Consumer<String>> endpointChangeListeners = new CopyOnWriteArrayList<>();
+  private final List<Consumer<@Nullable String>> endpointChangeListeners = new CopyOnWriteArrayList<>();
   private final Disposable.Composite background = Disposables.composite();
   private final AtomicReference<Sinks.@Nullable One<Boolean>> selfTest = new AtomicReference<>();
   private volatile @Nullable String selfTestPayload;
@@ -186,6 +186,10 @@ public final class RelayEngine {
       }
       return;
     }
+    if (payload.equals(ENDPOINTS_CREATED)) {
+      endpointChangeListeners.forEach(l -> l.accept(null));
+      return; // nothing to claim yet
+    }
     if (payload.startsWith(ENDPOINT_CHANGED)) {
       String name = payload.substring(ENDPOINT_CHANGED.length());
       endpointChangeListeners.forEach(l -> l.accept(name));
@@ -194,16 +198,19 @@ public final class RelayEngine {
   }
 
   /**
-   * Calls {@code listener} with the name of every runtime endpoint that changed (created,
-   * updated, rotated, deleted), as relay.endpoint_changed notifies. Notifications can be lost:
-   * compare versions now and then too ({@link RuntimeEndpoints#versions}).
+   * Calls {@code listener} with the name of every runtime endpoint that changed (updated,
+   * rotated, deleted), as relay.endpoint_changed notifies, and with null when endpoints were
+   * created (relay.endpoints_created). Notifications can be lost: compare versions now and then
+   * too ({@link RuntimeEndpoints#versions}).
    */
-  public void onEndpointChange(Consumer<String> listener) {
+  public void onEndpointChange(Consumer<@Nullable String> listener) {
     endpointChangeListeners.add(listener);
   }
 
   /** The payload prefix relay.endpoint_changed notifies with. */
   private static final String ENDPOINT_CHANGED = "endpoint ";
+  /** The payload relay.endpoints_created notifies with. */
+  private static final String ENDPOINTS_CREATED = "endpoints created";
 
   private Mono<Void> onListenerConnected() {
     // Catch up on whatever was published while we were not listening.

@@ -1,6 +1,7 @@
 package dev.relay.webhook;
 
 import dev.relay.webhook.config.EndpointSource;
+import dev.relay.webhook.resilience.BreakerState;
 import dev.relay.webhook.config.SourcedEndpoint;
 import java.time.Duration;
 import java.util.HashMap;
@@ -20,11 +21,19 @@ import reactor.core.publisher.Mono;
 final class RuntimePipelines {
   /** How often a delivery may trigger a sweep for idle pipelines, at most. */
   private static final long SWEEP_EVERY_NANOS = Duration.ofSeconds(10).toNanos();
+  /**
+   * After a failed lookup (the database, a key this relay lacks), how long this relay leaves the
+   * endpoint alone: its deliveries are deferred (no attempt spent) and it is reported unavailable,
+   * so the claim leaves it to relays that can read it.
+   */
+  static final Duration FAILED_LOOKUP_PAUSE = Duration.ofSeconds(30);
 
   private final EndpointSource source;
   private final Function<SourcedEndpoint, EndpointPipeline> build;
   private final long idleNanos;
   private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+  /** Endpoints whose lookup failed, with when they may be looked up again (nanoTime). */
+  private final Map<String, Long> failed = new ConcurrentHashMap<>();
   private volatile long nextSweep = System.nanoTime() + SWEEP_EVERY_NANOS;
 
   RuntimePipelines(EndpointSource source, Function<SourcedEndpoint, EndpointPipeline> build, Duration idle) {
@@ -38,6 +47,11 @@ final class RuntimePipelines {
     return Mono.defer(() -> {
       long now = System.nanoTime();
       sweepIfDue(now);
+      Long until = failed.get(name);
+      if (until != null && now - until < 0) {
+        return Mono.error(new IllegalStateException("its last lookup failed; trying again within "
+            + FAILED_LOOKUP_PAUSE.toSeconds() + " s"));
+      }
       Entry entry = entries.get(name);
       if (entry == null || entry.expired(now)) {
         Entry fresh = new Entry(name);
@@ -70,7 +84,7 @@ final class RuntimePipelines {
     return out;
   }
 
-  /** Held pipelines whose circuit breaker blocks requests (added to {@code into}). */
+  /** Held pipelines whose circuit breaker blocks requests, and failed lookups (added to {@code into}). */
   void unavailable(Set<String> into) {
     entries.forEach((name, e) -> {
       Held held = e.held;
@@ -78,18 +92,38 @@ final class RuntimePipelines {
         into.add(name);
       }
     });
+    long now = System.nanoTime();
+    failed.forEach((name, until) -> {
+      if (now - until < 0) {
+        into.add(name);
+      } else {
+        failed.remove(name, until);
+      }
+    });
+  }
+
+  /** The circuit breaker of a held endpoint. */
+  java.util.Optional<BreakerState> breakerState(String name) {
+    Entry e = entries.get(name);
+    Held held = e == null ? null : e.held;
+    return held == null ? java.util.Optional.empty() : java.util.Optional.of(held.pipeline.guards().state());
   }
 
   int size() {
     return entries.size();
   }
 
-  /** Evicts pipelines unused for the idle time with no attempt in flight. */
+  /**
+   * Evicts pipelines unused for the idle time with no attempt in flight and a closed breaker (an
+   * open one, its deliveries not claimed meanwhile, must not be forgotten and the failing
+   * receiver hit again at once).
+   */
   void sweep() {
     long now = System.nanoTime();
     entries.forEach((name, e) -> {
       Held held = e.held;
-      if (now - e.lastUsed > idleNanos && (held == null || held.pipeline.guards().inFlight() == 0)) {
+      if (now - e.lastUsed > idleNanos && (held == null
+          || held.pipeline.guards().inFlight() == 0 && held.pipeline.guards().state() == BreakerState.CLOSED)) {
         entries.remove(name, e);
       }
     });
@@ -117,7 +151,12 @@ final class RuntimePipelines {
             return h.pipeline();
           })
           .switchIfEmpty(Mono.fromRunnable(() -> entries.remove(name, this)))
-          .doOnError(x -> entries.remove(name, this))
+          .doOnError(x -> {
+            entries.remove(name, this);
+            if (!(x instanceof EndpointSource.Unusable)) {
+              failed.put(name, System.nanoTime() + FAILED_LOOKUP_PAUSE.toNanos());
+            }
+          })
           .cache();
     }
 

@@ -20,6 +20,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.resolver.AddressResolverGroup;
 import java.net.SocketAddress;
 import dev.relay.webhook.config.EndpointSource;
+import dev.relay.webhook.config.SourcePolicy;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -104,8 +105,12 @@ public final class WebhookDeliverer implements Deliverer, AutoCloseable {
         .flatMap(p -> p.deliver(delivery))
         .switchIfEmpty(Mono.fromSupplier(() -> Outcome.terminal(
             "endpoint '" + delivery.endpoint() + "' no longer exists (deleted at runtime)")))
-        .onErrorResume(e -> Mono.just(Outcome.retry(
-            "could not read endpoint '" + delivery.endpoint() + "' to deliver to it: " + e.getMessage())));
+        .onErrorResume(e -> Mono.just(e instanceof EndpointSource.Unusable
+            ? Outcome.terminal("endpoint '" + delivery.endpoint() + "' cannot be delivered to: " + e.getMessage())
+            // Not this delivery's fault (the database, or a key this relay lacks): not an attempt,
+            // and the endpoint is left to other relays for a while (see RuntimePipelines).
+            : Outcome.deferred("could not read endpoint '" + delivery.endpoint() + "': " + e.getMessage(),
+                RuntimePipelines.FAILED_LOOKUP_PAUSE)));
   }
 
   /**
@@ -146,7 +151,7 @@ public final class WebhookDeliverer implements Deliverer, AutoCloseable {
       }
     }
     RuntimePipelines r = runtime;
-    if (r != null && r.size() > 0) {
+    if (r != null) {
       Set<String> more = new java.util.HashSet<>();
       r.unavailable(more);
       if (!more.isEmpty()) {
@@ -183,7 +188,11 @@ public final class WebhookDeliverer implements Deliverer, AutoCloseable {
   /** The endpoint's circuit breaker state, or empty for an unknown endpoint. */
   public Optional<BreakerState> breakerState(String endpoint) {
     EndpointPipeline p = pipelines.get(endpoint);
-    return p == null ? Optional.empty() : Optional.of(p.guards().state());
+    if (p != null) {
+      return Optional.of(p.guards().state());
+    }
+    RuntimePipelines r = runtime;
+    return r == null ? Optional.empty() : r.breakerState(endpoint);
   }
 
   /** Closes pooled connections; completes when they are closed. Call after the engine stopped. */
@@ -216,8 +225,7 @@ public final class WebhookDeliverer implements Deliverer, AutoCloseable {
     private AttemptTracer tracer = AttemptTracer.OFF;
     private @Nullable AddressResolverGroup<? extends SocketAddress> dns;
     private @Nullable EndpointSource source;
-    private Duration sourceIdle = Duration.ofMinutes(10);
-    private int sourceMaxInFlight = 1;
+    private SourcePolicy sourcePolicy = new SourcePolicy(Duration.ofMinutes(10), 1, List.of(), false);
 
     private Builder(
         WebhookSettings settings, List<WebhookEndpoint> endpoints, MeterRegistry registry) {
@@ -251,19 +259,18 @@ public final class WebhookDeliverer implements Deliverer, AutoCloseable {
 
     /**
      * Endpoints beyond the configured ones (managed at runtime): looked up on first delivery,
-     * held while in use and evicted after {@code idle} without deliveries. {@code maxInFlight} is
-     * the largest max-in-flight they have (the connection pools are sized for it).
+     * held while in use and evicted when idle, under their own network policy (none of the
+     * configured endpoints' exceptions apply to them).
      */
-    public Builder endpointSource(EndpointSource value, Duration idle, int maxInFlight) {
+    public Builder endpointSource(EndpointSource value, SourcePolicy policy) {
       this.source = Objects.requireNonNull(value, "source");
-      this.sourceIdle = Objects.requireNonNull(idle, "idle");
-      this.sourceMaxInFlight = maxInFlight;
+      this.sourcePolicy = Objects.requireNonNull(policy, "policy");
       return this;
     }
 
     public WebhookDeliverer build() {
       checkEndpoints();
-      int largest = source == null ? 1 : sourceMaxInFlight;
+      int largest = source == null ? 1 : sourcePolicy.maxInFlight();
       for (WebhookEndpoint e : endpoints) {
         largest = Math.max(largest, e.maxInFlight());
       }
@@ -278,18 +285,47 @@ public final class WebhookDeliverer implements Deliverer, AutoCloseable {
           new OutcomeClassifier(clock, settings.maxRetryAfter(), settings.rejectedRetryAfter());
       Map<String, EndpointPipeline> pipelines = new LinkedHashMap<>();
       for (WebhookEndpoint e : endpoints) {
-        pipelines.put(e.name(), pipeline(e, e.name(), base, dnsSupplier, classifier, metrics));
+        pipelines.put(e.name(), pipeline(e, base, dnsSupplier, classifier, metrics));
       }
       EndpointSource from = source;
-      RuntimePipelines runtime = from == null ? null : new RuntimePipelines(from,
-          found -> pipeline(found.endpoint(), found.metricLabel(), base, dnsSupplier, classifier, metrics),
-          sourceIdle);
+      RuntimePipelines runtime = from == null ? null : runtimePipelines(from, base, dnsSupplier, classifier, metrics);
       return new WebhookDeliverer(Collections.unmodifiableMap(pipelines), runtime, provider, metrics);
+    }
+
+    /**
+     * Runtime endpoints share one guard (their policy's allow-list) and so one guarded client,
+     * whose connection pools are keyed by host: creating and evicting their pipelines creates no
+     * resolver or pool of its own, and logs nothing (their refusals are in their outcomes).
+     */
+    private RuntimePipelines runtimePipelines(EndpointSource from, HttpClient base,
+        Supplier<AddressResolverGroup<? extends SocketAddress>> dns, OutcomeClassifier classifier,
+        WebhookMetrics metrics) {
+      SourcePolicy policy = sourcePolicy;
+      List<Cidr> allowed = policy.allowedCidrs();
+      SsrfGuard guard = SsrfGuard.of(AddressPolicy.allowing(allowed));
+      if (allowed.stream().anyMatch(c -> c.prefixLength() == 0)) {
+        log.warn("runtime endpoints: the SSRF guard is off (runtime-endpoints.allowed-networks has a catch-all):"
+            + " your users' URLs may reach loopback, private networks and cloud metadata");
+      }
+      HttpClient guarded = EndpointClient.guarded(base, guard, dns);
+      return new RuntimePipelines(from, found -> {
+        WebhookEndpoint e = found.endpoint();
+        String hostRefusal = guard.refusalForHost(e.host()).orElse(null);
+        Outcome refusal = hostRefusal != null ? classifier.classify(SsrfGuard.refused(hostRefusal))
+            : !e.isHttps() && !policy.allowHttp()
+                ? Outcome.terminal("endpoint url uses http:// and runtime-endpoints.allow-http is false; use https")
+                : null;
+        EndpointGuards guards =
+            EndpointGuards.create(e.name(), settings.breaker(), e.maxInFlight(), e.rateLimit());
+        EndpointClient client = EndpointClient.of(guarded, e.url().toASCIIString(), settings.attemptDeadline(),
+            settings.maxResponseBytes());
+        return new EndpointPipeline(e, found.metricLabel(), WebhookSigner.of(e.signingSecrets()), guards, client,
+            classifier, metrics, clock, tracer, refusal);
+      }, policy.idle());
     }
 
     private EndpointPipeline pipeline(
         WebhookEndpoint e,
-        String label,
         HttpClient base,
         Supplier<AddressResolverGroup<? extends SocketAddress>> dns,
         OutcomeClassifier classifier,
@@ -310,17 +346,12 @@ public final class WebhookDeliverer implements Deliverer, AutoCloseable {
           EndpointGuards.create(e.name(), settings.breaker(), e.maxInFlight(), e.rateLimit());
       guards.onStateChange(state ->
           log.warn("endpoint {}: circuit breaker is now {}", e.name(), state));
-      if (label.equals(e.name())) {
-        metrics.bindEndpoint(e.name(), guards);
-      }
+      metrics.bindEndpoint(e.name(), guards);
       EndpointClient client =
           EndpointClient.create(base, guard, dns, e.url().toASCIIString(),
               settings.attemptDeadline(), settings.maxResponseBytes());
-      Outcome refusal = hostRefusal != null ? classifier.classify(SsrfGuard.refused(hostRefusal))
-          : !e.isHttps() && !e.allowHttp() && !settings.allowHttp()
-              ? Outcome.terminal("endpoint url uses http:// and webhook.allow-http is false; use https")
-              : null;
-      return new EndpointPipeline(e, label, WebhookSigner.of(e.signingSecrets()), guards, client,
+      Outcome refusal = hostRefusal == null ? null : classifier.classify(SsrfGuard.refused(hostRefusal));
+      return new EndpointPipeline(e, e.name(), WebhookSigner.of(e.signingSecrets()), guards, client,
           classifier, metrics, clock, tracer, refusal);
     }
 

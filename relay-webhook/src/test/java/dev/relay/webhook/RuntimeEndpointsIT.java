@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.relay.engine.spi.Outcome;
 import dev.relay.webhook.config.EndpointSource;
+import dev.relay.webhook.config.SourcePolicy;
 import dev.relay.webhook.config.SourcedEndpoint;
 import dev.relay.webhook.config.WebhookEndpoint;
 import dev.relay.webhook.signing.WebhookVerifier;
@@ -61,8 +62,13 @@ class RuntimeEndpointsIT {
   }
 
   private WebhookDeliverer deliverer(Duration idle, Duration validFor) {
+    return deliverer(new SourcePolicy(idle, WebhookEndpoint.DEFAULT_MAX_IN_FLIGHT, List.of("127.0.0.0/8"), true),
+        validFor);
+  }
+
+  private WebhookDeliverer deliverer(SourcePolicy policy, Duration validFor) {
     return WebhookDeliverer.builder(Fixtures.loopbackSettings(), List.of(), new SimpleMeterRegistry())
-        .endpointSource(source(validFor), idle, WebhookEndpoint.DEFAULT_MAX_IN_FLIGHT)
+        .endpointSource(source(validFor), policy)
         .build();
   }
 
@@ -102,31 +108,52 @@ class RuntimeEndpointsIT {
 
   @Test
   void aCopyIsReadAgainWhenItStopsBeingValid() throws InterruptedException {
-    try (WebhookDeliverer d = deliverer(Duration.ofMinutes(10), Duration.ofMillis(100))) {
+    try (WebhookDeliverer d = deliverer(Duration.ofMinutes(10), Duration.ofSeconds(3))) {
       assertThat(d.deliver(Deliveries.to("tenant-c")).block()).isInstanceOf(Outcome.Delivered.class);
       assertThat(d.deliver(Deliveries.to("tenant-c")).block()).isInstanceOf(Outcome.Delivered.class);
       assertThat(lookups("tenant-c")).isEqualTo(1);
-      Thread.sleep(150); // past the copy's validity (e.g. a rotated-out secret's overlap)
+      Thread.sleep(3500); // past the copy's validity (e.g. a rotated-out secret's overlap)
       assertThat(d.deliver(Deliveries.to("tenant-c")).block()).isInstanceOf(Outcome.Delivered.class);
       assertThat(lookups("tenant-c")).isEqualTo(2);
     }
   }
 
   @Test
-  void aMissingEndpointIsTerminalAndAFailedLookupRetryableAndNeitherIsKept() {
+  void aMissingEndpointIsTerminalAndAFailedLookupDefersWithoutSpendingAnAttempt() {
     try (WebhookDeliverer d = deliverer(Duration.ofMinutes(10), null)) {
       Outcome missing = d.deliver(Deliveries.to("missing")).block();
       assertThat(missing).isInstanceOf(Outcome.Terminal.class);
       assertThat(((Outcome.Terminal) missing).reason()).contains("no longer exists");
       Outcome broken = d.deliver(Deliveries.to("broken")).block();
-      assertThat(broken).isInstanceOf(Outcome.Retry.class);
-      assertThat(((Outcome.Retry) broken).reason()).contains("could not read endpoint 'broken'")
+      assertThat(broken).isInstanceOf(Outcome.Deferred.class);
+      assertThat(((Outcome.Deferred) broken).reason()).contains("could not read endpoint 'broken'")
           .contains("database is down");
+      // Left alone for a while: not looked up again, and not to be claimed by this relay.
+      assertThat(d.deliver(Deliveries.to("broken")).block()).isInstanceOf(Outcome.Deferred.class);
+      assertThat(d.unavailableEndpoints()).contains("broken");
       d.deliver(Deliveries.to("missing")).block();
-      d.deliver(Deliveries.to("broken")).block();
       assertThat(lookups("missing")).isEqualTo(2);
-      assertThat(lookups("broken")).isEqualTo(2);
+      assertThat(lookups("broken")).isEqualTo(1);
       assertThat(d.heldRuntimeVersions()).isEmpty();
+    }
+  }
+
+  @Test
+  void runtimeEndpointsDoNotGetTheConfiguredEndpointsNetworkExceptions() {
+    // The settings allow 127.0.0.0/8 (for configured endpoints); the runtime policy allows nothing.
+    try (WebhookDeliverer d = deliverer(
+        new SourcePolicy(Duration.ofMinutes(10), WebhookEndpoint.DEFAULT_MAX_IN_FLIGHT, List.of(), true), null)) {
+      Outcome refused = d.deliver(Deliveries.to("tenant-d")).block();
+      assertThat(refused).isInstanceOf(Outcome.Terminal.class);
+      assertThat(((Outcome.Terminal) refused).reason()).contains("SSRF");
+      assertThat(server.requests()).isEmpty();
+    }
+    try (WebhookDeliverer d = deliverer(
+        new SourcePolicy(Duration.ofMinutes(10), WebhookEndpoint.DEFAULT_MAX_IN_FLIGHT, List.of("127.0.0.0/8"), false),
+        null)) {
+      Outcome refused = d.deliver(Deliveries.to("tenant-e")).block();
+      assertThat(refused).isInstanceOf(Outcome.Terminal.class);
+      assertThat(((Outcome.Terminal) refused).reason()).contains("runtime-endpoints.allow-http is false");
     }
   }
 }

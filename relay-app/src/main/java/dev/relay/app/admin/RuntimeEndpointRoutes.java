@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -42,7 +43,7 @@ import reactor.netty.http.server.HttpServerRoutes;
  * POST   /admin/runtime-endpoints                   {"name", "url", "event_types", "tenant", "metadata", "secret", "on_dead_letter"}
  * PATCH  /admin/runtime-endpoints/{name}            the fields to change
  * DELETE /admin/runtime-endpoints/{name}?reason=    pending deliveries end discarded; answers how many
- * POST   /admin/runtime-endpoints/{name}/rotate-secret  {"secret", "overlap": "24h"}
+ * POST   /admin/runtime-endpoints/{name}/rotate-secret  {"secret", "overlap": "24h", "force": false}
  * </pre>
  *
  * Pause, resume, status, failures and replay are the {@code /admin/endpoints/{name}/...} calls,
@@ -121,12 +122,17 @@ public final class RuntimeEndpointRoutes {
     NewEndpoint e = new NewEndpoint(name, url, types(f), f.text("tenant", Limits.TEXT), metadata(f, "{}"),
         f.text("secret", SECRET_CHARS), onDeadLetter(f, OnDeadLetter.SKIP));
     return store.create(e)
-        .flatMap(secret -> seal.sealPlain().then(view(name)).map(view -> {
-          Map<String, Object> out = new LinkedHashMap<>();
-          out.put("endpoint", view);
-          out.put("secret", secret);
-          return out;
-        }));
+        .flatMap(secret -> seal.sealOne(name)
+            .then(view(name))
+            // The secret is answered whatever happens after the create committed: it is never
+            // shown again.
+            .onErrorResume(x -> Mono.just(Map.of("name", name)))
+            .map(view -> {
+              Map<String, Object> out = new LinkedHashMap<>();
+              out.put("endpoint", view);
+              out.put("secret", secret);
+              return out;
+            }));
   }
 
   private Mono<Object> update(String name, JsonNode body) {
@@ -140,7 +146,7 @@ public final class RuntimeEndpointRoutes {
 
   private Mono<Object> rotate(String name, JsonNode body) {
     SecretSealing seal = requireSealing();
-    Fields f = Fields.of(body, Set.of("secret", "overlap"));
+    Fields f = Fields.of(body, Set.of("secret", "overlap", "force"));
     String overlapText = f.text("overlap", 32);
     Duration overlap;
     try {
@@ -148,14 +154,19 @@ public final class RuntimeEndpointRoutes {
     } catch (IllegalArgumentException e) {
       throw new BadRequest("overlap " + e.getMessage());
     }
-    return store.rotateSecret(name, f.text("secret", SECRET_CHARS), overlap)
-        .flatMap(secret -> seal.sealPlain().then(store.find(name)).map(e -> {
-          Map<String, Object> out = new LinkedHashMap<>();
-          out.put("name", name);
-          out.put("secret", secret);
-          out.put("previous_secret_signs_until", RuntimeEndpointView.of(e).previousSecretSignsUntil());
-          return out;
-        }));
+    return store.rotateSecret(name, f.text("secret", SECRET_CHARS), overlap, f.bool("force"))
+        .flatMap(secret -> seal.sealOne(name)
+            .then(store.find(name).map(e -> Optional.ofNullable(RuntimeEndpointView.of(e).previousSecretSignsUntil())))
+            .onErrorResume(e -> Mono.just(Optional.empty()))
+            .map(until -> {
+              // The secret is answered whatever happens after the rotation committed: it is
+              // never shown again.
+              Map<String, Object> out = new LinkedHashMap<>();
+              out.put("name", name);
+              out.put("secret", secret);
+              out.put("previous_secret_signs_until", until.orElse(null));
+              return out;
+            }));
   }
 
   private Mono<Object> view(String name) {

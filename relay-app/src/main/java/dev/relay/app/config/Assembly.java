@@ -112,7 +112,8 @@ final class Assembly {
       }
     }
     return new RuntimeEndpointsConfig(keys, or(s.secretOverlap(), d.secretOverlap()),
-        or(s.idleTimeout(), d.idleTimeout()), or(s.metricsPerEndpoint(), d.metricsPerEndpoint()));
+        or(s.idleTimeout(), d.idleTimeout()), or(s.metricsPerEndpoint(), d.metricsPerEndpoint()),
+        or(s.allowedNetworks(), d.allowedNetworks()), or(s.allowHttp(), d.allowHttp()));
   }
 
   private static DatabaseConfig database(DatabaseSection s) {

@@ -15,15 +15,21 @@ import java.util.List;
  *     after this long without deliveries (default 10 min)
  * @param metricsPerEndpoint give each runtime endpoint its own metric series (default false:
  *     they share the series labelled {@code endpoint="_runtime"})
+ * @param allowedNetworks CIDR blocks runtime endpoints may reach despite the SSRF guard (default
+ *     none). Never {@code webhook.allowed-networks}: those are for the configured receivers, and
+ *     runtime URLs are chosen by the application's users
+ * @param allowHttp accept {@code http://} URLs for runtime endpoints (default false; never {@code
+ *     webhook.allow-http})
  */
 public record RuntimeEndpointsConfig(List<byte[]> encryptionKeys, Duration secretOverlap, Duration idleTimeout,
-    boolean metricsPerEndpoint) {
+    boolean metricsPerEndpoint, List<String> allowedNetworks, boolean allowHttp) {
 
   public static final RuntimeEndpointsConfig DEFAULT =
-      new RuntimeEndpointsConfig(List.of(), Duration.ofHours(24), Duration.ofMinutes(10), false);
+      new RuntimeEndpointsConfig(List.of(), Duration.ofHours(24), Duration.ofMinutes(10), false, List.of(), false);
 
   public RuntimeEndpointsConfig {
     encryptionKeys = List.copyOf(encryptionKeys);
+    allowedNetworks = List.copyOf(allowedNetworks);
   }
 
   /** Whether this relay serves runtime endpoints (it has a key). */
@@ -34,6 +40,7 @@ public record RuntimeEndpointsConfig(List<byte[]> encryptionKeys, Duration secre
   @Override
   public String toString() {
     return "RuntimeEndpointsConfig[encryptionKeys=" + encryptionKeys.size() + " (not shown), secretOverlap="
-        + secretOverlap + ", idleTimeout=" + idleTimeout + ", metricsPerEndpoint=" + metricsPerEndpoint + "]";
+        + secretOverlap + ", idleTimeout=" + idleTimeout + ", metricsPerEndpoint=" + metricsPerEndpoint
+        + ", allowedNetworks=" + allowedNetworks + ", allowHttp=" + allowHttp + "]";
   }
 }

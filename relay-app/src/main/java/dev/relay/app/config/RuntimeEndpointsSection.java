@@ -16,4 +16,7 @@ record RuntimeEndpointsSection(
     @DurationMax(days = 30, message = "must be at most 30d") @Nullable Duration secretOverlap,
     @DurationMin(seconds = 10, message = "must be at least 10s")
     @DurationMax(days = 1, message = "must be at most 1d") @Nullable Duration idleTimeout,
-    @Nullable Boolean metricsPerEndpoint) {}
+    @Nullable Boolean metricsPerEndpoint,
+    @Size(max = 100, message = "must list at most 100 networks")
+    @Nullable List<@NotNull(message = "must not be empty") @Checked(TextRules.Network.class) String> allowedNetworks,
+    @Nullable Boolean allowHttp) {}

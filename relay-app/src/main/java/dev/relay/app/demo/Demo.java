@@ -130,10 +130,10 @@ public final class Demo implements AutoCloseable {
         webhook:
           connect-timeout: 2s
           breaker: {failure-rate-threshold: 90, minimum-calls: 50}
-          allow-http: true                   # the receiver is local (runtime endpoints included)
-          allowed-networks: [127.0.0.0/8]
         runtime-endpoints:
           encryption-keys: ["%8$s"]          # seals runtime endpoints' secrets; random per demo
+          allow-http: true                   # the receiver is local; runtime endpoints have their
+          allowed-networks: [127.0.0.0/8]    # own network policy (users choose their URLs)
         endpoints:
           - name: billing
             url: http://127.0.0.1:%2$d/billing

@@ -7,6 +7,7 @@ import dev.relay.webhook.config.EndpointSource;
 import dev.relay.webhook.config.SourcedEndpoint;
 import dev.relay.webhook.config.WebhookEndpoint;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,8 +51,16 @@ public final class RuntimeDirectory implements EndpointSource {
     if (previous) {
       secrets.add(secret(e.name(), e.previousPlain(), e.previousSealed()));
     }
-    WebhookEndpoint endpoint = new WebhookEndpoint(e.name(), URI.create(e.url()), secrets, Map.of(), maxInFlight,
-        null, List.of(), false);
+    WebhookEndpoint endpoint;
+    try {
+      // allow-http here only lets the record hold an http:// URL; whether one may be delivered
+      // to is the deliverer's runtime policy (runtime-endpoints.allow-http).
+      endpoint = new WebhookEndpoint(e.name(), new URI(e.url()), secrets, Map.of(), maxInFlight, null, List.of(), true);
+    } catch (URISyntaxException | IllegalArgumentException x) {
+      // Not echoed: a URL may carry a token.
+      throw new EndpointSource.Unusable("its url is not one the relay can send to (check it with the admin API "
+          + "and change it with relay.update_endpoint)");
+    }
     return new SourcedEndpoint(endpoint, e.version(), previous ? left : null,
         ownSeries ? e.name() : Sql.RUNTIME_SERIES);
   }

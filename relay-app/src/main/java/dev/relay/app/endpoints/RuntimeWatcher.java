@@ -50,7 +50,9 @@ public final class RuntimeWatcher {
   /** Starts watching; dispose the result to stop. */
   public Disposable start(RelayEngine engine, Duration pollInterval) {
     engine.onEndpointChange(name -> {
-      forget.accept(name);
+      if (name != null) {
+        forget.accept(name);
+      }
       sealSoon.tryEmitNext(true);
     });
     Disposable.Composite all = Disposables.composite();

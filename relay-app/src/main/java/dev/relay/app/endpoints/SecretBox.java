@@ -25,7 +25,11 @@ public final class SecretBox {
   private static final int KEY_BYTES = 32;
   private static final int NONCE_BYTES = 12;
   private static final int TAG_BITS = 128;
-  private static final SecureRandom RANDOM = new SecureRandom();
+  /**
+   * Nonces: a DRBG seeded once, here, at class load (on the starting thread). Its nextBytes is
+   * computation only, so sealing on an event loop reads no file (NativePRNG reads /dev/urandom).
+   */
+  private static final SecureRandom RANDOM = drbg();
 
   private final String currentId;
   private final Map<String, SecretKeySpec> keys;
@@ -116,6 +120,16 @@ public final class SecretBox {
     cipher.init(mode, key, new GCMParameterSpec(TAG_BITS, nonce));
     cipher.updateAAD(("relay endpoint secret:" + endpoint).getBytes(StandardCharsets.UTF_8));
     return cipher;
+  }
+
+  private static SecureRandom drbg() {
+    try {
+      SecureRandom random = SecureRandom.getInstance("DRBG");
+      random.nextBytes(new byte[NONCE_BYTES]); // seeds it now
+      return random;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("the JDK has no DRBG SecureRandom", e);
+    }
   }
 
   private static String id(byte[] key) {

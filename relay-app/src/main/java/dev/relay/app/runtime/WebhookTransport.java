@@ -2,11 +2,13 @@ package dev.relay.app.runtime;
 
 import dev.relay.app.admin.BreakerStates;
 import dev.relay.app.config.RelayConfig;
+import dev.relay.app.config.RuntimeEndpointsConfig;
 import dev.relay.app.metrics.Registries;
 import dev.relay.app.tracing.Telemetry;
 import dev.relay.engine.spi.Deliverer;
 import dev.relay.webhook.WebhookDeliverer;
 import dev.relay.webhook.config.EndpointSource;
+import dev.relay.webhook.config.SourcePolicy;
 import dev.relay.webhook.resilience.BreakerState;
 import dev.relay.webhook.tracing.AttemptTracer;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -50,7 +52,9 @@ public final class WebhookTransport implements Transport {
     WebhookDeliverer.Builder builder = WebhookDeliverer.builder(config.webhook(), config.webhookEndpoints(), registry)
         .tracer(AttemptTracer.create(telemetry, config.tracing()));
     if (runtime != null) {
-      builder.endpointSource(runtime, config.runtimeEndpoints().idleTimeout(), config.delivery().endpointMaxInFlight());
+      RuntimeEndpointsConfig r = config.runtimeEndpoints();
+      builder.endpointSource(runtime, new SourcePolicy(r.idleTimeout(), config.delivery().endpointMaxInFlight(),
+          r.allowedNetworks(), r.allowHttp()));
     }
     return builder.build();
   }

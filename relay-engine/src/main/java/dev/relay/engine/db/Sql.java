@@ -42,7 +42,8 @@ public final class Sql {
    * pending rows, starting after $9 and wrapping around (round robin across claims); idle
    * endpoints cost nothing, however many are configured. A targeted claim ($10) probes just the
    * listed endpoints. Either way an endpoint is claimed only if it is active, its receiver's
-   * Retry-After has passed, and this relay ($3) registered it (invariant 8).
+   * Retry-After has passed, and this relay ($3) registered it, or it is a runtime endpoint and
+   * this relay serves those (invariant 8).
    *
    * <p>How many: each endpoint at most its cap ($5 for the endpoints named in $4, else $7), the
    * free slots of its lane in this relay, and $8 rows in all. Unkeyed rows come from
@@ -100,8 +101,10 @@ public final class Sql {
                       FROM {s}.endpoint e
                      WHERE e.name = c.name AND NOT e.paused AND e.disabled_reason IS NULL
                        AND (e.not_before IS NULL OR e.not_before <= now())
-                       AND EXISTS (SELECT 1 FROM {s}.instance_endpoint r
-                                    WHERE r.instance_id = $3 AND r.endpoint = c.name)
+                       AND (EXISTS (SELECT 1 FROM {s}.instance_endpoint r
+                                     WHERE r.instance_id = $3 AND r.endpoint = c.name AND NOT r.runtime)
+                            OR e.runtime AND NOT e.removed
+                               AND EXISTS (SELECT 1 FROM {s}.instance i WHERE i.id = $3 AND i.serves_runtime))
                      LIMIT 1) e
               CROSS JOIN LATERAL (
                     SELECT coalesce(($5::int[])[array_position($4::text[], c.name)], $7::int) AS cap,
@@ -317,8 +320,18 @@ public final class Sql {
                    AND x.next_attempt_at > now()
                  ORDER BY x.next_attempt_at LIMIT 1) n
          WHERE w.name IS NOT NULL
-           AND EXISTS (SELECT 1 FROM {s}.instance_endpoint r WHERE r.instance_id = $1 AND r.endpoint = w.name)
-        """);
+           AND %s
+        """.formatted(servedBy("$1", "w.name")));
+  }
+
+  /**
+   * Whether relay {@code instance} serves endpoint {@code name}: it registered it (configured),
+   * or it is a runtime endpoint (not deleted) and the relay serves those. Primary-key probes.
+   */
+  private static String servedBy(String instance, String name) {
+    return ("(EXISTS (SELECT 1 FROM {s}.instance_endpoint r WHERE r.instance_id = %1$s AND r.endpoint = %2$s"
+        + " AND NOT r.runtime) OR EXISTS (SELECT 1 FROM {s}.endpoint e JOIN {s}.instance i ON i.id = %1$s"
+        + " AND i.serves_runtime WHERE e.name = %2$s AND e.runtime AND NOT e.removed))").formatted(instance, name);
   }
 
   /** Pushes the payload limit to the SQL side, where relay.publish enforces it. $1 bytes. */
@@ -348,13 +361,24 @@ public final class Sql {
 
   /**
    * Marks endpoints this relay ($1) is draining ($2: it claims them again by itself, publishes to
-   * them need not NOTIFY) and clears the mark of those it stopped draining ($3). Index:
-   * instance_endpoint's primary key.
+   * them need not NOTIFY) and clears the mark of those it stopped draining ($3); a runtime
+   * endpoint's mark row is made when first needed (a runtime endpoint with no mark of a relay
+   * that serves runtime endpoints makes publishes NOTIFY). Index: instance_endpoint's primary key.
    */
   public String setDraining() {
     return s("""
-        UPDATE {s}.instance_endpoint SET draining = (endpoint = ANY ($2::text[]))
-         WHERE instance_id = $1 AND (endpoint = ANY ($2::text[]) OR endpoint = ANY ($3::text[]))
+        WITH marked AS (
+            UPDATE {s}.instance_endpoint SET draining = (endpoint = ANY ($2::text[]))
+             WHERE instance_id = $1 AND (endpoint = ANY ($2::text[]) OR endpoint = ANY ($3::text[]))
+            RETURNING endpoint)
+        -- A runtime endpoint gets its row the first time this relay drains it.
+        INSERT INTO {s}.instance_endpoint (instance_id, endpoint, event_types, event_type_patterns, on_dead_letter,
+                                           runtime, draining)
+        SELECT $1, e.name, '{}', '{}', e.on_dead_letter, true, true
+          FROM {s}.endpoint e
+         WHERE e.name = ANY ($2::text[]) AND e.runtime AND NOT e.removed
+           AND e.name NOT IN (SELECT m.endpoint FROM marked m)
+        ON CONFLICT (instance_id, endpoint) DO NOTHING
         """);
   }
 
@@ -398,12 +422,16 @@ public final class Sql {
         SELECT w.name AS endpoint,
                (SELECT count(*) FROM {s}.delivery x WHERE x.endpoint = w.name AND x.state = 'pending') AS pending,
                EXISTS (SELECT 1 FROM {s}.instance_endpoint r JOIN {s}.instance i ON i.id = r.instance_id
-                        WHERE r.endpoint = w.name AND i.heartbeat_at > now() - $2 * interval '1 millisecond') AS served
+                        WHERE r.endpoint = w.name AND NOT r.runtime
+                          AND i.heartbeat_at > now() - $2 * interval '1 millisecond')
+               OR EXISTS (SELECT 1 FROM {s}.endpoint e JOIN {s}.instance i ON i.serves_runtime
+                           WHERE e.name = w.name AND e.runtime AND NOT e.removed
+                             AND i.heartbeat_at > now() - $2 * interval '1 millisecond') AS served
           FROM walk w
          WHERE w.name IS NOT NULL
-           AND NOT EXISTS (SELECT 1 FROM {s}.instance_endpoint r WHERE r.instance_id = $1 AND r.endpoint = w.name)
+           AND NOT %3$s
          ORDER BY w.name
-        """.formatted(nextEndpoint(null), nextEndpoint("w.name")));
+        """.formatted(nextEndpoint(null), nextEndpoint("w.name"), servedBy("$1", "w.name")));
   }
 
   /**
@@ -480,7 +508,8 @@ public final class Sql {
         runtime AS (
             SELECT w.name, p.backlog, p.oldest
               FROM walk w
-              JOIN {s}.instance_endpoint r ON r.instance_id = $1 AND r.endpoint = w.name AND r.runtime
+              JOIN {s}.endpoint e ON e.name = w.name AND e.runtime AND NOT e.removed
+              JOIN {s}.instance i ON i.id = $1 AND i.serves_runtime
               CROSS JOIN LATERAL (
                     SELECT count(*) AS backlog, min(d.created_at) AS oldest
                       FROM {s}.delivery d
@@ -524,7 +553,7 @@ public final class Sql {
 
   /** One runtime endpoint with its secrets as stored. $1 name. Index: the primary key. */
   public String runtimeEndpoint() {
-    return s("SELECT " + RUNTIME_COLUMNS + " FROM {s}.endpoint e WHERE e.name = $1 AND e.runtime");
+    return s("SELECT " + RUNTIME_COLUMNS + " FROM {s}.endpoint e WHERE e.name = $1 AND e.runtime AND NOT e.removed");
   }
 
   /**
@@ -533,15 +562,19 @@ public final class Sql {
    */
   public String runtimeVersions() {
     return s("""
-        SELECT e.name, e.version FROM {s}.endpoint e WHERE e.name = ANY ($1::text[]) AND e.runtime
+        SELECT e.name, e.version FROM {s}.endpoint e WHERE e.name = ANY ($1::text[]) AND e.runtime AND NOT e.removed
         """);
   }
 
-  /** Runtime endpoints with a secret not sealed yet, at most $1. Index: endpoint_unsealed_idx. */
+  /**
+   * Runtime endpoints after $2 (by name) with a secret not sealed yet, at most $1: a pass walks
+   * on by name rather than starting over (the index keeps entries of rows sealed moments ago
+   * until vacuum). Index: endpoint_unsealed_idx.
+   */
   public String unsealedEndpoints() {
     return s("SELECT " + RUNTIME_COLUMNS + """
           FROM {s}.endpoint e
-         WHERE e.secret_plain IS NOT NULL OR e.previous_secret_plain IS NOT NULL
+         WHERE (e.secret_plain IS NOT NULL OR e.previous_secret_plain IS NOT NULL) AND e.name > $2
          ORDER BY e.name LIMIT $1
         """);
   }
@@ -553,37 +586,40 @@ public final class Sql {
   public String endpointsSealedWithOtherKeys() {
     return s("SELECT " + RUNTIME_COLUMNS + """
           FROM {s}.endpoint e
-         WHERE e.runtime AND e.name > $2
+         WHERE e.runtime AND NOT e.removed AND e.name > $2
            AND (split_part(e.secret_sealed, ':', 1) <> $1 OR split_part(e.previous_secret_sealed, ':', 1) <> $1)
          ORDER BY e.name LIMIT $3
         """);
   }
 
   /**
-   * Stores sealed secrets of runtime endpoint $1 if it is still at version $2 (else it changed
-   * meanwhile and the next pass sees the new secrets), dropping their plain text. $3 sealed
-   * current secret (null: keep), $4 sealed previous secret (null: keep). A previous secret past
-   * its overlap is dropped. The version stays: the secrets did not change. Index: the primary key.
+   * Stores sealed secrets of runtime endpoints, each only if it is still at the version read (else
+   * it changed meanwhile and the next pass sees the new secrets), dropping their plain text. $1
+   * names, $2 versions, $3 sealed current secrets (null: keep), $4 sealed previous secrets (null:
+   * keep). A previous secret past its overlap is dropped. The version stays: the secrets did not
+   * change. One statement per batch. Index: the primary key.
    */
   public String sealEndpointSecrets() {
     return s("""
         UPDATE {s}.endpoint e
-           SET secret_sealed = coalesce($3, e.secret_sealed),
-               secret_plain = CASE WHEN $3::text IS NULL THEN e.secret_plain END,
+           SET secret_sealed = coalesce(s.sealed, e.secret_sealed),
+               secret_plain = CASE WHEN s.sealed IS NULL THEN e.secret_plain END,
                previous_secret_sealed = CASE WHEN e.previous_secret_expires_at > now()
-                                             THEN coalesce($4, e.previous_secret_sealed) END,
-               previous_secret_plain = CASE WHEN e.previous_secret_expires_at > now() AND $4::text IS NULL
+                                             THEN coalesce(s.previous, e.previous_secret_sealed) END,
+               previous_secret_plain = CASE WHEN e.previous_secret_expires_at > now() AND s.previous IS NULL
                                             THEN e.previous_secret_plain END,
                previous_secret_expires_at = CASE WHEN e.previous_secret_expires_at > now()
                                                  THEN e.previous_secret_expires_at END
-         WHERE e.name = $1 AND e.version = $2 AND e.runtime
+          FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[]) AS s(name, version, sealed, previous)
+         WHERE e.name = s.name AND e.version = s.version AND e.runtime AND NOT e.removed
         """);
   }
 
   /**
-   * Discards pending deliveries of endpoints that no longer exist: a publish that routed to a
-   * runtime endpoint while relay.delete_endpoint was deleting it commits a delivery the delete
-   * could not see. Nothing can deliver it (no relay serves a missing endpoint), so it ends as
+   * Discards pending deliveries of endpoints that no longer exist or were deleted (a tombstone):
+   * a publish that routed to a runtime endpoint while relay.delete_endpoint was deleting it
+   * commits a delivery the delete could not see, and a replayed dead letter of a deleted endpoint
+   * comes back pending. Nothing can deliver it (no relay serves a missing endpoint), so it ends as
    * the delete would have ended it. A loose index scan finds the endpoints with pending rows
    * (delivery_due_idx, delivery_key_idx), the primary key of endpoint tells the missing ones.
    */
@@ -598,9 +634,21 @@ public final class Sql {
                last_error = 'endpoint deleted (this message was published while it was being deleted)'
          WHERE d.endpoint IN (SELECT w.name FROM walk w
                                WHERE w.name IS NOT NULL
-                                 AND NOT EXISTS (SELECT 1 FROM {s}.endpoint e WHERE e.name = w.name))
+                                 AND NOT EXISTS (SELECT 1 FROM {s}.endpoint e
+                                                  WHERE e.name = w.name AND e.deleted_at IS NULL))
            AND d.state = 'pending'
         """.formatted(nextEndpoint(null), nextEndpoint("w.name")));
+  }
+
+  /**
+   * Deletes tombstones of runtime endpoints deleted more than $1 ms ago (the longest retention:
+   * their deliveries are purged by then), which frees their names. Index: endpoint_deleted_idx.
+   */
+  public String purgeTombstones() {
+    return s("""
+        DELETE FROM {s}.endpoint e
+         WHERE e.deleted_at < now() - $1 * interval '1 millisecond' AND e.runtime
+        """);
   }
 
   /**
@@ -634,9 +682,12 @@ public final class Sql {
         """);
   }
 
-  /** relay.rotate_endpoint_secret: $1 name, $2 secret (null: generate), $3 overlap in ms. */
+  /**
+   * relay.rotate_endpoint_secret: $1 name, $2 secret (null: generate), $3 overlap in ms, $4
+   * force (rotate again while the previous secret still signs).
+   */
   public String rotateEndpointSecret() {
-    return s("SELECT {s}.rotate_endpoint_secret($1, $2, $3 * interval '1 millisecond')");
+    return s("SELECT {s}.rotate_endpoint_secret($1, $2, $3 * interval '1 millisecond', $4)");
   }
 
   /** relay.delete_endpoint: $1 name, $2 reason. Returns the deliveries discarded. */
@@ -651,7 +702,7 @@ public final class Sql {
   public String listRuntimeEndpoints() {
     return s("SELECT " + RUNTIME_COLUMNS + """
           FROM {s}.endpoint e
-         WHERE e.runtime AND e.name > $2 AND ($1::text IS NULL OR e.tenant = $1)
+         WHERE e.runtime AND NOT e.removed AND e.name > $2 AND ($1::text IS NULL OR e.tenant = $1)
          ORDER BY e.name LIMIT $3
         """);
   }

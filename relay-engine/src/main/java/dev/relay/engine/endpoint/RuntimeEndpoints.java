@@ -45,10 +45,13 @@ public final class RuntimeEndpoints {
         .then();
   }
 
-  /** A new signing secret (given, or generated when null); the old one signs too for {@code overlap}. */
-  public Mono<String> rotateSecret(String name, @Nullable String secret, Duration overlap) {
+  /**
+   * A new signing secret (given, or generated when null); the old one signs too for {@code
+   * overlap}. Refused while a previous secret still signs, unless {@code force}.
+   */
+  public Mono<String> rotateSecret(String name, @Nullable String secret, Duration overlap, boolean force) {
     return queries.one(sql.rotateEndpointSecret(), row -> row.get(0, String.class), name, orNull(secret),
-        overlap.toMillis());
+        overlap.toMillis(), force);
   }
 
   /** Deletes one; emits how many pending deliveries were discarded. */
@@ -73,9 +76,9 @@ public final class RuntimeEndpoints {
         .collectMap(Map.Entry::getKey, Map.Entry::getValue, HashMap::new);
   }
 
-  /** Endpoints with a secret not sealed yet, at most {@code limit}. */
-  public Flux<RuntimeEndpoint> unsealed(int limit) {
-    return queries.query(sql.unsealedEndpoints(), RuntimeEndpoints::endpoint, limit);
+  /** Endpoints after {@code after} with a secret not sealed yet, at most {@code limit}. */
+  public Flux<RuntimeEndpoint> unsealed(String after, int limit) {
+    return queries.query(sql.unsealedEndpoints(), RuntimeEndpoints::endpoint, limit, after);
   }
 
   /** Endpoints after {@code after} whose sealed secrets use another key than {@code keyId}. */
@@ -84,12 +87,29 @@ public final class RuntimeEndpoints {
   }
 
   /**
-   * Stores sealed secrets (null: keep that one) if the endpoint is still at {@code version};
-   * false if it changed meanwhile.
+   * Secrets sealed for one endpoint at the version they were read from: a null one is kept as
+   * it is. {@link #toString()} leaves them out.
    */
-  public Mono<Boolean> seal(String name, long version, @Nullable String sealed, @Nullable String previousSealed) {
-    return queries.update(sql.sealEndpointSecrets(), name, version, orNull(sealed), orNull(previousSealed))
-        .map(n -> n > 0);
+  public record Sealed(String name, long version, @Nullable String current, @Nullable String previous) {
+    @Override
+    public String toString() {
+      return "Sealed[" + name + " v" + version + "]";
+    }
+  }
+
+  /**
+   * Stores sealed secrets, in one statement, for each endpoint still at the version they were
+   * read from; emits how many endpoints changed.
+   */
+  public Mono<Long> seal(List<Sealed> batch) {
+    if (batch.isEmpty()) {
+      return Mono.just(0L);
+    }
+    return queries.update(sql.sealEndpointSecrets(),
+        batch.stream().map(Sealed::name).toArray(String[]::new),
+        batch.stream().map(Sealed::version).toArray(Long[]::new),
+        batch.stream().map(Sealed::current).toArray(String[]::new),
+        batch.stream().map(Sealed::previous).toArray(String[]::new));
   }
 
   /** Drops rotated-out secrets past their overlap; emits how many endpoints had one. */

@@ -33,6 +33,7 @@ public final class Purger {
   public Mono<Long> purgeOnce() {
     return discardOrphans().then(batches(deliveries(), 0, 0L))
         .flatMap(d -> batches(messages(), 0, 0L).map(m -> d + m))
+        .flatMap(n -> purgeTombstones().thenReturn(n))
         .doOnNext(n -> {
           if (n > 0) {
             log.info("Retention purged {} rows", n);
@@ -48,6 +49,16 @@ public final class Purger {
             + " was being deleted)", n);
       }
     });
+  }
+
+  /**
+   * Deletes tombstones of runtime endpoints deleted longer ago than the longest retention (their
+   * deliveries are gone by then), so their names are free again.
+   */
+  private Mono<Long> purgeTombstones() {
+    long longest = Math.max(policy.delivered().toMillis(), policy.dead().toMillis());
+    return database.queries().update(database.sql().purgeTombstones(), longest)
+        .doOnNext(n -> metrics.purged("endpoint", n));
   }
 
   /** One batch of deliveries with their attempt history; counts the deliveries (the batch size bounds them). */

@@ -56,10 +56,22 @@ public final class EndpointClient {
       String url,
       Duration deadline,
       long maxResponseBytes) {
-    HttpClient client =
-        base.resolver(guard.resolverGroup(dns))
-            .doOnChannelInit((observer, channel, remote) -> guard.installConnectCheck(channel));
-    return new EndpointClient(client, url, deadline, maxResponseBytes);
+    return of(guarded(base, guard, dns), url, deadline, maxResponseBytes);
+  }
+
+  /**
+   * The base client behind {@code guard}: its resolver and connect check. Endpoints that share
+   * one allow-list share one such client (and its connection pools, keyed by host).
+   */
+  public static HttpClient guarded(
+      HttpClient base, SsrfGuard guard, Supplier<? extends AddressResolverGroup<? extends SocketAddress>> dns) {
+    return base.resolver(guard.resolverGroup(dns))
+        .doOnChannelInit((observer, channel, remote) -> guard.installConnectCheck(channel));
+  }
+
+  /** A client for one endpoint URL over a {@link #guarded} client. */
+  public static EndpointClient of(HttpClient guarded, String url, Duration deadline, long maxResponseBytes) {
+    return new EndpointClient(guarded, url, deadline, maxResponseBytes);
   }
 
   /**

@@ -10,6 +10,18 @@ import reactor.core.publisher.Mono;
 @FunctionalInterface
 public interface EndpointSource {
 
-  /** The endpoint of that name; empty if there is none; an error if it cannot be read now. */
+  /**
+   * The endpoint of that name; empty if there is none; {@link Unusable} if it exists but can
+   * never be delivered to as it is; another error if it cannot be read now.
+   */
   Mono<SourcedEndpoint> find(String name);
+
+  /** The endpoint exists but cannot be delivered to as it is (e.g. its URL does not parse). */
+  final class Unusable extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public Unusable(String message) {
+      super(message, null, false, false);
+    }
+  }
 }

@@ -3,12 +3,18 @@
 -- the configured ones (which stay, for a few fixed receivers, and cannot be changed this way).
 --
 -- Who serves them: every relay that has an encryption key for their signing secrets
--- (instance.serves_runtime). Such a relay gets an instance_endpoint row (runtime = true) for
--- every runtime endpoint: at registration for those that exist, and from create_endpoint for
--- the relays live then. So the claim, the retry timer, the unserved gauge and the quiet-publish
--- NOTIFY check treat runtime endpoints exactly like configured ones. Routing of a runtime
--- endpoint is its own row (event types, paused), not derived from registrations:
+-- (instance.serves_runtime); the claim, the retry timer and the unserved gauge read that flag
+-- for runtime endpoints instead of a registration per endpoint, so creating one writes nothing
+-- per relay and takes no lock a relay waits on. A relay records its draining mark for a runtime
+-- endpoint (instance_endpoint, runtime = true) only once it drains it; relay.publish notifies
+-- when a relay that serves runtime endpoints has no such mark (V11). Routing of a runtime
+-- endpoint is its own row (event types, paused), never derived from registrations:
 -- reconcile_endpoints leaves runtime rows alone.
+--
+-- Deleting one leaves a tombstone (removed, deleted_at): never routed or claimed, its name taken
+-- until retention has purged the deliveries it had (the relays then delete the tombstone), so a
+-- new endpoint of the same name (another customer's, perhaps) can never be given, or replayed,
+-- what the old one had.
 --
 -- Secrets: a relay stores a runtime endpoint's signing secret sealed with AES-256-GCM under a
 -- key from its configuration, as '<key id>:<base64 of nonce, ciphertext and tag>'. The database
@@ -23,16 +29,22 @@ ALTER TABLE ${schema}.endpoint
     ADD COLUMN url                        text,
     ADD COLUMN tenant                     text,
     ADD COLUMN metadata                   jsonb NOT NULL DEFAULT '{}',
-    -- Bumped by every change a relay caches (URL, secrets, ...); relays compare it to drop
-    -- stale cached endpoints when a notification was lost.
-    ADD COLUMN version                    bigint NOT NULL DEFAULT 1,
+    -- Changed by every change a relay caches (URL, secrets, ...), from a sequence, so a deleted
+    -- and re-created name never repeats a version: relays compare it to drop stale copies when a
+    -- notification was lost.
+    ADD COLUMN version                    bigint NOT NULL DEFAULT 0,
+    ADD COLUMN deleted_at                 timestamptz,
     ADD COLUMN secret_sealed              text,
     ADD COLUMN secret_plain               text,
     ADD COLUMN previous_secret_sealed     text,
     ADD COLUMN previous_secret_plain      text,
     ADD COLUMN previous_secret_expires_at timestamptz,
-    ADD CONSTRAINT endpoint_runtime_has_url CHECK (NOT runtime OR url IS NOT NULL),
-    ADD CONSTRAINT endpoint_runtime_has_secret CHECK (NOT runtime OR secret_sealed IS NOT NULL OR secret_plain IS NOT NULL);
+    ADD CONSTRAINT endpoint_runtime_has_url CHECK (NOT runtime OR deleted_at IS NOT NULL OR url IS NOT NULL),
+    ADD CONSTRAINT endpoint_runtime_has_secret
+        CHECK (NOT runtime OR deleted_at IS NOT NULL OR secret_sealed IS NOT NULL OR secret_plain IS NOT NULL);
+
+CREATE SEQUENCE ${schema}.endpoint_version_seq;
+ALTER TABLE ${schema}.endpoint ALTER COLUMN version SET DEFAULT nextval('${schema}.endpoint_version_seq');
 
 -- Secrets a relay has yet to seal: the relays' sealing pass reads only these.
 CREATE INDEX endpoint_unsealed_idx ON ${schema}.endpoint (name)
@@ -40,8 +52,10 @@ CREATE INDEX endpoint_unsealed_idx ON ${schema}.endpoint (name)
 -- Rotated-out secrets, for the relays to drop when their overlap has ended.
 CREATE INDEX endpoint_previous_secret_idx ON ${schema}.endpoint (previous_secret_expires_at)
     WHERE previous_secret_expires_at IS NOT NULL;
--- Listing a tenant's endpoints (admin API).
-CREATE INDEX endpoint_tenant_idx ON ${schema}.endpoint (tenant, name) WHERE runtime;
+-- A tenant's endpoints: tenant routing (V11) and the admin API's listing.
+CREATE INDEX endpoint_tenant_idx ON ${schema}.endpoint (tenant, name) WHERE runtime AND NOT removed;
+-- Tombstones, for the relays to delete once retention has purged what they had.
+CREATE INDEX endpoint_deleted_idx ON ${schema}.endpoint (deleted_at) WHERE deleted_at IS NOT NULL;
 
 ALTER TABLE ${schema}.instance ADD COLUMN serves_runtime boolean NOT NULL DEFAULT false;
 ALTER TABLE ${schema}.instance_endpoint ADD COLUMN runtime boolean NOT NULL DEFAULT false;
@@ -98,9 +112,8 @@ AS $fn$
 $fn$;
 
 -- ---- Registration: a relay with an encryption key serves every runtime endpoint -------------------
--- As V2's, plus p_serves_runtime. A configured name that is a runtime endpoint is refused: one
--- name, one owner. Serialized with create_endpoint by the registry lock (exclusive here, shared
--- there), so a relay registering and an endpoint being created always see each other.
+-- As V2's, plus p_serves_runtime (kept on the instance row; see above). A configured name that is
+-- a runtime endpoint is refused: one name, one owner.
 DROP FUNCTION ${schema}.register_instance(uuid, text, jsonb, interval);
 CREATE FUNCTION ${schema}.register_instance(p_id uuid, p_name text, p_endpoints jsonb, p_expiry interval,
                                             p_serves_runtime boolean)
@@ -126,13 +139,6 @@ BEGIN
     SELECT p_id, r.name, r.event_types, r.patterns, r.on_dead_letter
       FROM jsonb_to_recordset(p_endpoints)
            AS r(name text, event_types text[], patterns text[], on_dead_letter text, paused boolean);
-    IF p_serves_runtime THEN
-        INSERT INTO ${schema}.instance_endpoint (instance_id, endpoint, event_types, event_type_patterns,
-                                                 on_dead_letter, runtime)
-        SELECT p_id, e.name, '{}', '{}', e.on_dead_letter, true
-          FROM ${schema}.endpoint e
-         WHERE e.runtime;
-    END IF;
     INSERT INTO ${schema}.endpoint AS e (name, event_types, event_type_patterns, on_dead_letter, paused, paused_reason)
     SELECT r.name, r.event_types, r.patterns, r.on_dead_letter, r.paused,
            CASE WHEN r.paused THEN 'paused in configuration' END
@@ -158,8 +164,9 @@ DECLARE
     v_row ${schema}.endpoint;
 BEGIN
     SELECT * INTO v_row FROM ${schema}.endpoint e WHERE e.name = p_name FOR UPDATE;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION '%: no endpoint named "%"', p_caller, p_name USING ERRCODE = '42704';
+    IF NOT FOUND OR v_row.deleted_at IS NOT NULL THEN
+        RAISE EXCEPTION '%: no endpoint named "%"%', p_caller, p_name,
+              CASE WHEN FOUND THEN ' (deleted at ' || v_row.deleted_at || ')' ELSE '' END USING ERRCODE = '42704';
     END IF;
     IF NOT v_row.runtime THEN
         RAISE EXCEPTION '%: endpoint "%" is managed by the relay configuration and cannot be changed at runtime',
@@ -177,9 +184,13 @@ RETURNS text
 LANGUAGE sql IMMUTABLE
 AS $fn$
     SELECT CASE
-        WHEN p_url IS NOT NULL AND p_url !~* '^https?://[^/?#@[:space:]]+([/?#][^[:space:][:cntrl:]]*)?$'
-            THEN 'url must be an absolute http(s) URL without spaces or user-info (put credentials in a header), was '
-                 || left(p_url, 100)
+        -- RFC 3986 characters only, no user-info (credentials belong in a header, not in a
+        -- URL that is logged and shown) and no fragment (never sent). The URL is not echoed: it
+        -- may carry a token.
+        WHEN p_url IS NOT NULL AND (p_url !~ '^[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?([/?][A-Za-z0-9._~!$&''()*+,;=:@%/?-]*)?$'
+                                    OR p_url ~ '%([^0-9A-Fa-f]|.[^0-9A-Fa-f]|.?$)')
+            THEN 'url must be an absolute http:// or https:// URL of RFC 3986 characters (percent-encode the rest), '
+                 || 'without user-info (put credentials in a header) or a #fragment'
         WHEN octet_length(p_url) > 2048 THEN 'url must be at most 2048 bytes'
         WHEN p_event_types IS NOT NULL AND EXISTS (SELECT 1 FROM unnest(p_event_types) t
                                                     WHERE t IS NULL OR t = '' OR t ~ '[[:cntrl:]]' OR length(t) > 255)
@@ -232,6 +243,15 @@ AS $fn$
     SELECT pg_notify('${schema}_wakeup', 'endpoint ' || p_name);
 $fn$;
 
+-- Tells every relay that endpoints were created (they seal the new secrets). One payload for all:
+-- Postgres sends a transaction's identical notifications once, so creating 100,000 endpoints in
+-- one transaction wakes each relay once, not 100,000 times. Nothing is cached of a new endpoint.
+CREATE FUNCTION ${schema}.endpoints_created() RETURNS void
+LANGUAGE sql
+AS $fn$
+    SELECT pg_notify('${schema}_wakeup', 'endpoints created');
+$fn$;
+
 -- Creates a runtime endpoint and returns its signing secret (the one given, or a new one). The
 -- secret is never returned again: keep it, or rotate to get a new one.
 CREATE FUNCTION ${schema}.create_endpoint(
@@ -250,6 +270,7 @@ DECLARE
     v_problem text;
     v_secret  text;
     v_runtime boolean;
+    v_deleted timestamptz;
 BEGIN
     IF name IS NULL OR name !~ '^[a-z0-9][a-z0-9._-]{0,63}$' THEN
         RAISE EXCEPTION 'relay.create_endpoint: name must be 1-64 lower-case letters, digits, ''.'', ''_'' or ''-'', starting with a letter or digit, was "%"',
@@ -264,13 +285,16 @@ BEGIN
         RAISE EXCEPTION 'relay.create_endpoint: %', v_problem USING ERRCODE = '22023';
     END IF;
     v_secret := ${schema}.signing_secret(secret, 'relay.create_endpoint');
-    -- Shared: creators run concurrently, a relay registering waits for them (see register_instance).
-    PERFORM pg_advisory_xact_lock_shared(hashtext('${schema}.registry'));
-    SELECT e.runtime INTO v_runtime FROM ${schema}.endpoint e WHERE e.name = create_endpoint.name;
+    SELECT e.runtime, e.deleted_at INTO v_runtime, v_deleted FROM ${schema}.endpoint e WHERE e.name = create_endpoint.name;
     IF FOUND THEN
-        RAISE EXCEPTION 'relay.create_endpoint: an endpoint named "%" already exists%', name,
-              CASE WHEN v_runtime THEN '' ELSE ' (managed by the relay configuration)' END
-              USING ERRCODE = '23505', HINT = 'Use relay.update_endpoint to change a runtime endpoint.';
+        RAISE EXCEPTION 'relay.create_endpoint: an endpoint named "%" %', name,
+              CASE WHEN v_deleted IS NOT NULL
+                   THEN 'was deleted at ' || v_deleted || ': the name stays taken until retention has purged its '
+                        || 'deliveries (delivery.retention, then the relays free it), so nothing of the old endpoint '
+                        || 'can reach a new one'
+                   WHEN v_runtime THEN 'already exists'
+                   ELSE 'already exists (managed by the relay configuration)' END
+              USING ERRCODE = '23505', HINT = 'Use relay.update_endpoint to change a runtime endpoint, or another name.';
     END IF;
     INSERT INTO ${schema}.endpoint AS e (name, runtime, url, event_types, event_type_patterns, tenant, metadata,
                                          on_dead_letter, secret_plain)
@@ -278,12 +302,7 @@ BEGIN
             ARRAY(SELECT replace(replace(replace(replace(t, '\', '\\'), '%', '\%'), '_', '\_'), '*', '%')
                     FROM unnest(coalesce(event_types, '{}')) t),
             tenant, coalesce(metadata, '{}'), coalesce(on_dead_letter, 'skip'), v_secret);
-    INSERT INTO ${schema}.instance_endpoint (instance_id, endpoint, event_types, event_type_patterns, on_dead_letter,
-                                             runtime)
-    SELECT i.id, name, '{}', '{}', coalesce(on_dead_letter, 'skip'), true
-      FROM ${schema}.instance i
-     WHERE i.serves_runtime;
-    PERFORM ${schema}.endpoint_changed(name);
+    PERFORM ${schema}.endpoints_created();
     RETURN v_secret;
 END
 $fn$;
@@ -324,7 +343,7 @@ BEGIN
            paused_reason = CASE WHEN paused THEN coalesce(paused_reason, 'paused by relay.update_endpoint')
                                 WHEN NOT paused THEN NULL ELSE e.paused_reason END,
            disabled_reason = CASE WHEN paused = false THEN NULL ELSE e.disabled_reason END,
-           version = e.version + 1,
+           version = nextval('${schema}.endpoint_version_seq'),
            updated_at = now()
      WHERE e.name = update_endpoint.name;
     PERFORM ${schema}.endpoint_changed(name);
@@ -333,19 +352,28 @@ $fn$;
 
 -- A new signing secret for a runtime endpoint (the one given, or a new one), returned once. The
 -- current secret keeps signing beside it for overlap (default 24 hours; '0' ends it now), so
--- receivers can switch without rejecting a delivery.
+-- receivers can switch without rejecting a delivery. Rotating again while a previous secret still
+-- signs would stop that one at once (two secrets sign at most): refused unless force => true.
 CREATE FUNCTION ${schema}.rotate_endpoint_secret(
     name    text,
     secret  text DEFAULT NULL,
-    overlap interval DEFAULT '24 hours')
+    overlap interval DEFAULT '24 hours',
+    force   boolean DEFAULT false)
 RETURNS text
 LANGUAGE plpgsql
 AS $fn$
 #variable_conflict use_variable
 DECLARE
     v_secret text;
+    v_row    ${schema}.endpoint;
 BEGIN
-    PERFORM ${schema}.runtime_endpoint_for_update(name, 'relay.rotate_endpoint_secret');
+    v_row := ${schema}.runtime_endpoint_for_update(name, 'relay.rotate_endpoint_secret');
+    IF v_row.previous_secret_expires_at > now() AND NOT coalesce(force, false) THEN
+        RAISE EXCEPTION 'relay.rotate_endpoint_secret: endpoint "%" is in the overlap of its last rotation (the previous secret signs until %); rotating now would stop that secret at once', name,
+              v_row.previous_secret_expires_at
+              USING ERRCODE = '55000',
+                    HINT = 'Wait until then, or pass force => true if receivers no longer need the previous secret.';
+    END IF;
     IF overlap IS NULL OR overlap < interval '0' OR overlap > interval '30 days' THEN
         RAISE EXCEPTION 'relay.rotate_endpoint_secret: overlap must be between 0 and 30 days, was %', overlap
               USING ERRCODE = '22023';
@@ -357,7 +385,7 @@ BEGIN
            previous_secret_expires_at = CASE WHEN overlap > interval '0' THEN now() + overlap END,
            secret_sealed = NULL,
            secret_plain = v_secret,
-           version = e.version + 1,
+           version = nextval('${schema}.endpoint_version_seq'),
            updated_at = now()
      WHERE e.name = rotate_endpoint_secret.name;
     PERFORM ${schema}.endpoint_changed(name);
@@ -367,7 +395,8 @@ $fn$;
 
 -- Deletes a runtime endpoint. Its pending deliveries (including one mid-attempt, whose settle
 -- then changes nothing) end discarded with the reason; returns how many. Delivered, dead and
--- discarded rows stay for their retention.
+-- discarded rows stay for their retention, and so does a tombstone of the endpoint (see above):
+-- its secrets and URL are erased now.
 CREATE FUNCTION ${schema}.delete_endpoint(name text, reason text DEFAULT NULL)
 RETURNS bigint
 LANGUAGE plpgsql
@@ -390,7 +419,11 @@ BEGIN
      WHERE d.endpoint = name AND d.state = 'pending' AND d.ordering_key IS NOT NULL;
     GET DIAGNOSTICS v_keyed = ROW_COUNT;
     DELETE FROM ${schema}.instance_endpoint r WHERE r.endpoint = name;
-    DELETE FROM ${schema}.endpoint e WHERE e.name = delete_endpoint.name;
+    UPDATE ${schema}.endpoint e
+       SET removed = true, deleted_at = now(), url = NULL, secret_sealed = NULL, secret_plain = NULL,
+           previous_secret_sealed = NULL, previous_secret_plain = NULL, previous_secret_expires_at = NULL,
+           version = nextval('${schema}.endpoint_version_seq'), updated_at = now()
+     WHERE e.name = delete_endpoint.name;
     PERFORM ${schema}.endpoint_changed(name);
     RETURN v_unkeyed + v_keyed;
 END
