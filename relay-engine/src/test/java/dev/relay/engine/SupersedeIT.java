@@ -324,6 +324,69 @@ class SupersedeIT {
     assertThat(log.stream().map(RecordingDeliverer.Attempt::engine).distinct()).hasSizeGreaterThan(1);
   }
 
+  /**
+   * The supersede statements use delivery_supersede_idx under a forced generic plan (plpgsql
+   * caches generic plans), on 20,000 pending rows without a key and 2,000 keyed rows with history:
+   * publish's and publish_batch's updates (seen through auto_explain) and the settle's lookup.
+   */
+  @Test
+  void supersedeStatementsProbeTheirPartialIndexUnderAGenericPlan() throws Exception {
+    Relays.endpoints(database, new EndpointSpec("plan", List.of()));
+    db.execute("SELECT {schema}.publish_batch((SELECT jsonb_agg(jsonb_build_object('event_type', 't', 'payload', '{}'::jsonb))"
+        + " FROM generate_series(1, 20000) g))");
+    db.execute("SELECT {schema}.publish_batch((SELECT jsonb_agg(jsonb_build_object('event_type', 't', 'payload', '{}'::jsonb,"
+        + " 'supersede_key', 'sk-' || (g % 100))) FROM generate_series(1, 2000) g))");
+    db.execute("UPDATE {schema}.delivery SET state = 'delivered', settled_at = now() WHERE id % 3 = 0");
+    db.execute("ANALYZE {schema}.delivery");
+    db.execute("ANALYZE {schema}.message");
+    try (var c = db.jdbc(); var st = c.createStatement()) {
+      try {
+        st.execute("LOAD 'auto_explain'");
+      } catch (java.sql.SQLException e) {
+        org.junit.jupiter.api.Assumptions.abort("auto_explain cannot be loaded here: " + e.getMessage());
+      }
+      st.execute("SET auto_explain.log_min_duration = 0");
+      st.execute("SET auto_explain.log_nested_statements = on");
+      st.execute("SET auto_explain.log_level = 'notice'");
+      st.execute("SET plan_cache_mode = force_generic_plan");
+      List<String> plans = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        st.execute(db.resolve("SELECT {schema}.publish('t', '{}'::jsonb, supersede_key => 'sk-" + i + "')"));
+        plans.addAll(notices(st));
+        st.execute(db.resolve("SELECT {schema}.publish_batch('[{\"event_type\": \"t\", \"payload\": {},"
+            + " \"supersede_key\": \"sk-1" + i + "\"}]')"));
+        plans.addAll(notices(st));
+      }
+      List<String> updates = plans.stream().filter(p -> p.contains("SET state = 'superseded'")).toList();
+      assertThat(updates).hasSize(6);
+      updates.forEach(plan -> System.out.println("Supersede update under a generic plan:\n" + plan));
+      for (String plan : updates) {
+        assertThat(plan).contains("delivery_supersede_idx").doesNotContain("Seq Scan on delivery");
+      }
+      st.execute("LOAD 'auto_explain'");
+      st.execute("SET auto_explain.log_min_duration = -1");
+      st.execute("PREPARE settle AS " + database.sql().settle());
+      var rs = st.executeQuery("EXPLAIN EXECUTE settle('{1}', '{00000000-0000-0000-0000-000000000001}', '{pending}',"
+          + " '{100}', '{503}', '{HTTP 503}', '{0}', '{plan}', '{NULL}', '{NULL}', '{1}', '{1}', '{NULL}',"
+          + " '00000000-0000-0000-0000-000000000002')");
+      StringBuilder settle = new StringBuilder();
+      while (rs.next()) {
+        settle.append(rs.getString(1)).append('\n');
+      }
+      System.out.println("Generic settle plan:\n" + settle);
+      assertThat(settle.toString()).contains("delivery_supersede_idx").doesNotContain("Seq Scan on delivery");
+    }
+  }
+
+  private static List<String> notices(java.sql.Statement st) throws java.sql.SQLException {
+    List<String> out = new ArrayList<>();
+    for (var w = st.getWarnings(); w != null; w = w.getNextWarning()) {
+      out.add(w.getMessage());
+    }
+    st.clearWarnings();
+    return out;
+  }
+
   private static void publishKeyed(java.sql.PreparedStatement ps, int key, int seq) throws java.sql.SQLException {
     ps.setInt(1, seq);
     ps.setString(2, "k" + key + "-" + seq);
