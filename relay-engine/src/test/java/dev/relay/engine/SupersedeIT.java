@@ -113,6 +113,12 @@ class SupersedeIT {
       await().atMost(WAIT).until(() -> relay.gauge(EngineMetrics.SUPERSEDED, "endpoint", "orders") == 2.0);
       relay.engine().wake();
       assertThat(deliverer.attempts()).extracting(a -> a.delivery().eventId()).containsExactly("o-3");
+
+      // A replay sends the latest state again, not the states it superseded.
+      assertThat(relay.engine().deadLetters().replayMessages("orders", java.time.Instant.now().minusSeconds(600))
+          .block(WAIT)).isEqualTo(1);
+      await().atMost(WAIT).until(() -> deliverer.attempts().size() == 2 && "delivered".equals(state("o-3", "orders")));
+      assertThat(deliverer.attempts()).extracting(a -> a.delivery().eventId()).containsExactly("o-3", "o-3");
     }
     assertThat(state("o-1", "orders")).isEqualTo("superseded");
 

@@ -860,7 +860,9 @@ public final class Sql {
    * nobody received (unrouted) that it would take now (addressed to it, or unaddressed with a
    * matching event type). Never a message addressed to another endpoint or of a type it does not
    * take. Missing deliveries are created, terminal ones go back to pending, pending ones are left
-   * alone. Index: message_created_at_idx, then delivery (message_id, endpoint).
+   * alone, and so are superseded ones: the message that superseded one went to the same endpoint
+   * later, so it is replayed too, and sending the older state again could land after it. Index:
+   * message_created_at_idx, then delivery (message_id, endpoint).
    */
   public String replayMessages() {
     return s("""
@@ -877,7 +879,7 @@ public final class Sql {
         ON CONFLICT (message_id, endpoint) DO UPDATE
            SET state = 'pending', attempts = 0, next_attempt_at = now(), settled_at = NULL,
                lease_token = NULL
-         WHERE d.state <> 'pending'
+         WHERE d.state NOT IN ('pending', 'superseded')
         """);
   }
 
