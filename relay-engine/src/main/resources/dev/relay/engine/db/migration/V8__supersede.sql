@@ -10,9 +10,11 @@
 -- one UPDATE, an index probe of delivery_supersede_idx over the key's pending rows.
 
 -- ---- Schema -------------------------------------------------------------------------------------------
+-- NOT VALID: every existing row passed the old, narrower check, so validating would only read the
+-- whole queue under this migration's lock; new and updated rows are checked.
 ALTER TABLE ${schema}.delivery DROP CONSTRAINT delivery_state_check;
 ALTER TABLE ${schema}.delivery ADD CONSTRAINT delivery_state_check
-    CHECK (state IN ('pending', 'delivered', 'dead', 'discarded', 'superseded'));
+    CHECK (state IN ('pending', 'delivered', 'dead', 'discarded', 'superseded')) NOT VALID;
 
 -- The message keeps its key (what was published, for replays); its deliveries carry a copy, as
 -- they do the ordering key, so superseding never touches the message table.
