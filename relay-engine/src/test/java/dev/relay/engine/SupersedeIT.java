@@ -130,6 +130,30 @@ class SupersedeIT {
   }
 
   @Test
+  void runtimeEndpointsAreCountedUnderTheSharedLabel() {
+    Relays.endpoints(database, new EndpointSpec("fixed", List.of("fixed.*")));
+    db.execute("SELECT {schema}.create_endpoint('tenant-7', 'https://tenant-7.example/hooks', '{rt.*}')");
+    for (String id : List.of("rt-1", "rt-2", "rt-3")) {
+      db.execute("SELECT {schema}.publish('rt.x', '{}'::jsonb, event_id => ?, supersede_key => 'k')", id);
+    }
+    var registry = new SimpleMeterRegistry();
+    RelayEngine engine = RelayEngine.create(database, Relays.fast().build(), Relays.declared(database).stream()
+            .filter(e -> e.name().equals("fixed")).toList(),
+        d -> Mono.just(Outcome.delivered(200)), registry, new dev.relay.engine.endpoint.RuntimeServing(true, false));
+    engine.start().block(WAIT);
+    try {
+      await().atMost(WAIT).until(() -> {
+        var g = registry.find(EngineMetrics.SUPERSEDED).tags("endpoint", dev.relay.engine.db.Sql.RUNTIME_SERIES).gauge();
+        return g != null && g.value() == 2.0;
+      });
+      assertThat(registry.find(EngineMetrics.SUPERSEDED).tags("endpoint", "tenant-7").gauge()).isNull();
+      assertThat(registry.find(EngineMetrics.SUPERSEDED).tags("endpoint", "fixed").gauge().value()).isZero();
+    } finally {
+      engine.stop(Duration.ofSeconds(5)).block(WAIT);
+    }
+  }
+
+  @Test
   void aDeliveryMidAttemptIsNotSupersededAndIsDelivered() throws Exception {
     Relays.endpoints(database, new EndpointSpec("slow", List.of()));
     publish("s-1", "slow", "k");
