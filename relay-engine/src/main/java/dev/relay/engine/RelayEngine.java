@@ -275,6 +275,7 @@ public final class RelayEngine {
     Map<String, Long> backlog = new HashMap<>();
     Map<String, Double> oldest = new HashMap<>();
     Map<String, Long> blocked = new HashMap<>();
+    Map<String, Long> superseded = new HashMap<>();
     List<String> waiting = new ArrayList<>();
     long[] unservedRows = {0};
     Queries queries = database.queries();
@@ -288,6 +289,14 @@ public final class RelayEngine {
           return endpoint;
         }, registration.instance(), runtime.ownSeries())
         .then(Mono.fromRunnable(() -> metrics.backlog(backlog, oldest)))
+        .thenMany(queries.query(sql.supersededCount(),
+            row -> {
+              String endpoint = row.get("endpoint", String.class);
+              superseded.put(endpoint, row.get("superseded", Long.class));
+              return endpoint;
+            },
+            registration.instance()))
+        .then(Mono.fromRunnable(() -> metrics.superseded(superseded)))
         .then(queries.one(sql.unroutedCount(), row -> row.get(0, Long.class)))
         .doOnNext(metrics::unrouted)
         .thenMany(queries.query(sql.unserved(), row -> {

@@ -173,10 +173,11 @@ class PublishIT {
     db.execute("CREATE ROLE " + role);
     // Exactly the grants in docs/publishing.md.
     db.execute("GRANT USAGE ON SCHEMA {schema} TO " + role);
-    db.execute("GRANT EXECUTE ON FUNCTION {schema}.publish(text, jsonb, text, text, text, text, text, text), "
+    db.execute("GRANT EXECUTE ON FUNCTION {schema}.publish(text, jsonb, text, text, text, text, text, text, text), "
         + "{schema}.publish_batch(jsonb) TO " + role);
     db.execute("GRANT SELECT ON {schema}.endpoint, {schema}.setting, {schema}.instance_endpoint TO " + role);
     db.execute("GRANT SELECT, INSERT ON {schema}.message, {schema}.delivery TO " + role);
+    db.execute("GRANT UPDATE (state, settled_at, last_error) ON {schema}.delivery TO " + role);
     new Registry(database, Relays.declared(database), "idle relay").register().block(WAIT);
     try (Connection c = db.jdbc()) {
       c.setAutoCommit(false);
@@ -185,13 +186,19 @@ class PublishIT {
       }
       publish(c, "SELECT {schema}.publish('invoice.paid', '{}'::jsonb, ordering_key => 'k', event_id => 'as-app')");
       publish(c, "SELECT ({schema}.publish_batch('[{\"event_type\": \"user.created\", \"payload\": {}}]'))[1]");
+      // Superseding updates earlier deliveries: the column grant is enough, in both functions.
+      publish(c, "SELECT {schema}.publish('invoice.paid', '{}'::jsonb, event_id => 'as-app-s1', supersede_key => 's')");
+      publish(c, "SELECT ({schema}.publish_batch('[{\"event_type\": \"invoice.paid\", \"payload\": {},"
+          + " \"event_id\": \"as-app-s2\", \"supersede_key\": \"s\"}]'))[1]");
       c.commit();
     } finally {
       db.execute("DROP OWNED BY " + role);
       db.execute("DROP ROLE " + role);
     }
     assertThat(endpointsOf("as-app")).containsExactly("everything", "invoices");
-    assertThat(db.count("SELECT count(*) FROM {schema}.message")).isEqualTo(2);
+    assertThat(db.count("SELECT count(*) FROM {schema}.message")).isEqualTo(4);
+    assertThat(db.count("SELECT count(*) FROM {schema}.delivery d JOIN {schema}.message m ON m.id = d.message_id"
+        + " WHERE m.event_id = 'as-app-s1' AND d.state = 'superseded'")).isEqualTo(2);
   }
 
   @Test

@@ -54,14 +54,15 @@ import reactor.netty.http.server.HttpServerRoutes;
  * GET  /admin/dead-letters/count?endpoint=&event_type=&since=&until=
  * POST /admin/dead-letters/replay              {"ids": [..]} or filters, or {"all": true}
  * POST /admin/dead-letters/discard             same selection
- * POST /admin/publish                          {"event_type", "payload", "ordering_key", "event_id", "endpoint"}
+ * POST /admin/publish                          {"event_type", "payload", "ordering_key", "event_id", "endpoint",
+ *                                               "supersede_key"}
  * ...  /admin/runtime-endpoints                endpoints managed at runtime: see {@link RuntimeEndpointRoutes}
  * </pre>
  */
 public final class AdminApi {
   private static final Logger log = LoggerFactory.getLogger(AdminApi.class);
   private static final Set<String> PUBLISH_FIELDS = Set.of("event_type", "payload", "ordering_key", "event_id",
-      "endpoint");
+      "endpoint", "supersede_key");
 
   private final RelayEngine engine;
   private final BreakerStates breakers;
@@ -191,7 +192,8 @@ public final class AdminApi {
         throw new BadRequest("event_type and payload are required");
       }
       PublishRequest p = new PublishRequest(eventType, Json.write(PayloadCheck.check(payload)),
-          f.text("ordering_key", Limits.TEXT), f.text("event_id", Limits.TEXT), f.text("endpoint", Limits.NAME));
+          f.text("ordering_key", Limits.TEXT), f.text("event_id", Limits.TEXT), f.text("endpoint", Limits.NAME),
+          f.text("supersede_key", Limits.TEXT));
       return engine.publisher().publish(p).map(id -> {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("message_id", id);

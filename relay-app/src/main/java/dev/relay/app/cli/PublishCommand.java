@@ -36,6 +36,10 @@ final class PublishCommand implements Callable<Integer> {
   @Option(names = "--endpoint", paramLabel = "NAME", description = "Send only to this endpoint.")
   @Nullable String endpoint;
 
+  @Option(names = "--supersede-key", paramLabel = "KEY",
+      description = "Supersede key: earlier messages with this key not yet attempted are superseded.")
+  @Nullable String supersedeKey;
+
   @Override
   public Integer call() {
     try {
@@ -44,7 +48,7 @@ final class PublishCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(), "--payload is not valid JSON: " + e.getMessage());
     }
     Database db = Database.connect(config.load().database());
-    PublishRequest request = new PublishRequest(eventType, payload, orderingKey, eventId, endpoint);
+    PublishRequest request = new PublishRequest(eventType, payload, orderingKey, eventId, endpoint, supersedeKey);
     Long id = Mono.usingWhen(Mono.just(db), d -> new MessagePublisher(d).publish(request), Database::close).block();
     spec.commandLine().getOut().printf("published message %d%n", id);
     spec.commandLine().getOut().flush();

@@ -191,6 +191,12 @@ class AdminApiIT {
         "{\"event_type\": \"x\", \"payload\": {}, \"endpoint\": \"nope\"}");
     assertThat(unknown.status()).isEqualTo(400);
     assertThat(unknown.json().get("error").asText()).contains("unknown endpoint");
+    Http.Response latest = admin.post("/admin/publish",
+        "{\"event_type\": \"beta.latest\", \"payload\": {}, \"event_id\": \"evt-http-s1\", \"supersede_key\": \"s-1\"}");
+    assertThat(latest.status()).isEqualTo(200);
+    assertThat(db.scalar("SELECT supersede_key FROM {schema}.message WHERE event_id = 'evt-http-s1'")).isEqualTo("s-1");
+    assertError(admin.post("/admin/publish", "{\"event_type\": \"a.b\", \"payload\": {}, \"supersede_key\": \""
+        + "k".repeat(256) + "\"}"), "supersede_key must be at most 255 characters");
   }
 
   /** Issue 12, finding 6: strict types, a 400 naming the field, never "discard all". */

@@ -67,6 +67,15 @@ class CliIT {
     CliTest.Result discard = CliTest.run("dead-letters", "discard", "-c", cfg, "--id", String.valueOf(id));
     assertThat(discard.out()).contains("discarded 1 dead letter(s)");
     assertThat(state("cli-1")).isEqualTo("discarded");
+
+    // --supersede-key: the second publish supersedes the first (no relay runs here).
+    for (String eventId : new String[] {"cli-s1", "cli-s2"}) {
+      CliTest.Result latest = CliTest.run("publish", "-c", cfg, "--type", "invoice.latest", "--payload", "{}",
+          "--event-id", eventId, "--supersede-key", "invoice-7");
+      assertThat(latest.code()).as(latest.err()).isZero();
+    }
+    assertThat(state("cli-s1")).isEqualTo("superseded");
+    assertThat(state("cli-s2")).isEqualTo("pending");
   }
 
   @Test

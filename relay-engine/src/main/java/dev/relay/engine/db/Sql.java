@@ -222,6 +222,9 @@ public final class Sql {
    * receiver said 410 Gone, and the attempt history gets a row for every settled outcome that
    * spent an attempt (refund 0): a stale settle, a row handed back and a deferred one record
    * nothing. Index: the primary keys (the attempt's, and attempt_failure_idx for failures only).
+   * A row that would go back to pending (a retry, or handed back) while a later delivery of its
+   * supersede key to the same endpoint is pending ends {@code superseded} instead, with the reason
+   * (delivery_supersede_idx); its attempt is recorded with the attempt's own error.
    *
    * <p>$1 ids, $2 lease tokens, $3 new states, $4 retry delays in ms (pending rows), $5 status
    * codes, $6 errors (null on a pending row: keep the last status and error, e.g. a row handed
@@ -248,6 +251,24 @@ public final class Sql {
                       FROM o WHERE o.hold_ms IS NOT NULL OR o.disable IS NOT NULL
                      GROUP BY o.endpoint) a
              WHERE e.name = a.endpoint
+        ), outcome AS (
+            -- A retry (or a hand-back) of a row whose key a later pending delivery supersedes ends
+            -- superseded instead: the later message carries the newer state. Primary-key probe,
+            -- then delivery_supersede_idx (only for rows that have a supersede key).
+            SELECT o.id, o.token, o.delay_ms, o.status, o.refund,
+                   CASE WHEN l.event_id IS NULL THEN o.state ELSE 'superseded' END AS state,
+                   CASE WHEN l.event_id IS NULL THEN o.error
+                        ELSE 'superseded by event ' || l.event_id || coalesce(' after: ' || o.error, '') END AS error
+              FROM o
+              LEFT JOIN LATERAL (
+                    SELECT m.event_id
+                      FROM {s}.delivery x
+                      JOIN {s}.delivery y ON y.endpoint = x.endpoint AND y.supersede_key = x.supersede_key
+                                         AND y.state = 'pending' AND y.message_id > x.message_id
+                      JOIN {s}.message m ON m.id = y.message_id
+                     WHERE x.id = o.id AND o.state = 'pending' AND x.supersede_key IS NOT NULL
+                     ORDER BY y.message_id DESC
+                     LIMIT 1) l ON true
         ), settled AS (
             UPDATE {s}.delivery d
                SET state = o.state,
@@ -259,7 +280,7 @@ public final class Sql {
                    attempts = d.attempts - o.refund,
                    last_status = CASE WHEN o.state = 'pending' AND o.error IS NULL THEN d.last_status ELSE o.status END,
                    last_error = CASE WHEN o.state = 'pending' AND o.error IS NULL THEN d.last_error ELSE o.error END
-              FROM o
+              FROM outcome o
              WHERE d.id = o.id
                AND d.lease_token = o.token
                AND d.state = 'pending'
@@ -342,9 +363,13 @@ public final class Sql {
         """);
   }
 
-  /** Publishes through the same function applications call. $1..$6 as relay.publish. */
+  /**
+   * Publishes through the same function applications call. $1..$6 as relay.publish, $7 its
+   * supersede_key.
+   */
   public String publish() {
-    return s("SELECT {s}.publish($1, $2::jsonb, $3, $4, $5, coalesce($6, 'application/json'))");
+    return s("SELECT {s}.publish($1, $2::jsonb, $3, $4, $5, coalesce($6, 'application/json'),"
+        + " supersede_key => $7)");
   }
 
   // ---- endpoints ----------------------------------------------------------------------------
@@ -536,6 +561,33 @@ public final class Sql {
 
   /** The endpoint label of metrics summed over runtime endpoints (no endpoint name can start with '_'). */
   public static final String RUNTIME_SERIES = "_runtime";
+
+  /**
+   * Superseded deliveries still kept (retention purges them with the delivered ones), per endpoint
+   * this relay ($1) serves: every configured one (0 when none, so the series exists), and the
+   * runtime endpoints that have any, found by a loose index scan over delivery_superseded_idx (so
+   * 100,000 runtime endpoints without superseded rows cost nothing). The caller labels runtime
+   * endpoints as their metrics are labelled. Counts: delivery_superseded_idx.
+   */
+  public String supersededCount() {
+    return s("""
+        WITH RECURSIVE walk(name) AS (
+            SELECT (SELECT min(x.endpoint) FROM {s}.delivery x WHERE x.state = 'superseded')
+            UNION ALL
+            SELECT (SELECT min(x.endpoint) FROM {s}.delivery x WHERE x.state = 'superseded' AND x.endpoint > w.name)
+              FROM walk w WHERE w.name IS NOT NULL)
+        SELECT r.endpoint,
+               (SELECT count(*) FROM {s}.delivery d WHERE d.endpoint = r.endpoint AND d.state = 'superseded') AS superseded
+          FROM {s}.instance_endpoint r
+         WHERE r.instance_id = $1 AND NOT r.runtime
+        UNION ALL
+        SELECT w.name,
+               (SELECT count(*) FROM {s}.delivery d WHERE d.endpoint = w.name AND d.state = 'superseded') AS superseded
+          FROM walk w
+          JOIN {s}.instance_endpoint r ON r.instance_id = $1 AND r.endpoint = w.name AND r.runtime
+         WHERE w.name IS NOT NULL
+        """);
+  }
 
   /** Messages nobody subscribed to, still within retention. Index: message_unrouted_idx. */
   public String unroutedCount() {
@@ -859,12 +911,14 @@ public final class Sql {
    * nobody received (unrouted) that it would take now (addressed to it, or unaddressed with a
    * matching event type). Never a message addressed to another endpoint or of a type it does not
    * take. Missing deliveries are created, terminal ones go back to pending, pending ones are left
-   * alone. Index: message_created_at_idx, then delivery (message_id, endpoint).
+   * alone, and so are superseded ones: the message that superseded one went to the same endpoint
+   * later, so it is replayed too, and sending the older state again could land after it. Index:
+   * message_created_at_idx, then delivery (message_id, endpoint).
    */
   public String replayMessages() {
     return s("""
-        INSERT INTO {s}.delivery AS d (message_id, endpoint, created_at, next_attempt_at, ordering_key)
-        SELECT m.id, e.name, m.created_at, now(), m.ordering_key
+        INSERT INTO {s}.delivery AS d (message_id, endpoint, created_at, next_attempt_at, ordering_key, supersede_key)
+        SELECT m.id, e.name, m.created_at, now(), m.ordering_key, m.supersede_key
           FROM {s}.endpoint e
           JOIN {s}.message m ON m.created_at >= $2
          WHERE e.name = $1
@@ -876,7 +930,7 @@ public final class Sql {
         ON CONFLICT (message_id, endpoint) DO UPDATE
            SET state = 'pending', attempts = 0, next_attempt_at = now(), settled_at = NULL,
                lease_token = NULL
-         WHERE d.state <> 'pending'
+         WHERE d.state NOT IN ('pending', 'superseded')
         """);
   }
 

@@ -6,7 +6,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * One delivery as operators see it.
  *
- * @param state pending, delivered, dead or discarded
+ * @param state pending, delivered, dead, discarded or superseded (a later message with the same
+ *     supersede key replaced it before it was attempted; see docs/publishing.md)
  * @param nextAttemptAt when a pending delivery is due (while claimed: its lease expiry)
  */
 public record DeliveryRecord(

@@ -328,6 +328,9 @@ public final class DeliveryLoop {
       switch (s.state()) {
         case Settlement.DELIVERED -> metrics.delivered(s.endpoint(), s.ageSeconds());
         case Settlement.DEAD -> metrics.dead(s.endpoint());
+        // A retry the settle turned into superseded (a later message of its supersede key is
+        // pending): counted by the superseded gauge, which reads the database, not as a retry.
+        case Settlement.SUPERSEDED -> { }
         default -> {
           Settlement mine = byId.get(s.id());
           if (mine.refund() > 0 && mine.error() == null) {

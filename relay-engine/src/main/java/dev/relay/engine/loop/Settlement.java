@@ -32,6 +32,8 @@ record Settlement(
   static final String DELIVERED = "delivered";
   static final String PENDING = "pending";
   static final String DEAD = "dead";
+  /** Only as the settle statement's result: a retry it ended because a later message superseded it. */
+  static final String SUPERSEDED = "superseded";
 
   String endpoint() {
     return claimed.delivery().endpoint();

@@ -26,6 +26,7 @@ public final class EngineMetrics {
   public static final String HANDED_BACK = "relay.deliveries.handed.back";
   public static final String UNSERVED = "relay.deliveries.unserved";
   public static final String BLOCKED_KEYS = "relay.ordering.keys.blocked";
+  public static final String SUPERSEDED = "relay.deliveries.superseded";
   public static final String STALE_SETTLES = "relay.settles.stale";
   public static final String SETTLE_FAILURES = "relay.settles.failed";
   public static final String CLAIM_LATENCY = "relay.claim.duration";
@@ -56,6 +57,7 @@ public final class EngineMetrics {
   private final Map<String, Counter> deferred = new ConcurrentHashMap<>();
   private final Map<String, Counter> handedBack = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> blockedKeys = new ConcurrentHashMap<>();
+  private final Map<String, AtomicLong> superseded = new ConcurrentHashMap<>();
   private final AtomicLong unserved = new AtomicLong();
   private final Map<String, Timer> endToEnd = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> backlog = new ConcurrentHashMap<>();
@@ -155,6 +157,26 @@ public final class EngineMetrics {
       AtomicLong value = new AtomicLong();
       Gauge.builder(BLOCKED_KEYS, value, AtomicLong::get)
           .description("Ordering keys held by a dead letter until an operator replays or discards it")
+          .tags(Tags.of(ENDPOINT, e))
+          .register(registry);
+      return value;
+    }).set(count));
+  }
+
+  /**
+   * Superseded deliveries kept (until retention purges them), per endpoint this relay serves
+   * (runtime endpoints under their shared label). A gauge read from the database: most are
+   * superseded by the publishing transaction, which no relay sees; absent ones read 0.
+   */
+  public void superseded(Map<String, Long> perEndpoint) {
+    Map<String, Long> perLabel = new java.util.HashMap<>();
+    perEndpoint.forEach((endpoint, count) -> perLabel.merge(label.apply(endpoint), count, Long::sum));
+    superseded.forEach((endpoint, value) -> value.set(perLabel.getOrDefault(endpoint, 0L)));
+    perLabel.forEach((endpoint, count) -> superseded.computeIfAbsent(endpoint, e -> {
+      AtomicLong value = new AtomicLong();
+      Gauge.builder(SUPERSEDED, value, AtomicLong::get)
+          .description("Deliveries a later message with the same supersede key replaced before they were attempted "
+              + "(or after a failed attempt), kept until retention purges them")
           .tags(Tags.of(ENDPOINT, e))
           .register(registry);
       return value;

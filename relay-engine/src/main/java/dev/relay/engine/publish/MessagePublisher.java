@@ -26,7 +26,8 @@ public final class MessagePublisher {
             orNull(request.orderingKey()),
             orNull(request.eventId()),
             orNull(request.endpoint()),
-            Queries.nullOf(String.class));
+            Queries.nullOf(String.class),
+            orNull(request.supersedeKey()));
   }
 
   private static Object orNull(@Nullable String value) {

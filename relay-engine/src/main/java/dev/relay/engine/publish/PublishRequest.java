@@ -10,15 +10,29 @@ import org.jspecify.annotations.Nullable;
  * @param orderingKey optional ordering key
  * @param eventId optional idempotency key; becomes the webhook-id (generated when absent)
  * @param endpoint optional explicit target endpoint instead of subscription routing
+ * @param supersedeKey optional supersede key: the message supersedes the earlier ones with this key
+ *     whose deliveries have not started an attempt (latest-state webhooks)
  */
 public record PublishRequest(
     String eventType,
     String payloadJson,
     @Nullable String orderingKey,
     @Nullable String eventId,
-    @Nullable String endpoint) {
+    @Nullable String endpoint,
+    @Nullable String supersedeKey) {
+
+  /** A request without a supersede key. */
+  public PublishRequest(String eventType, String payloadJson, @Nullable String orderingKey, @Nullable String eventId,
+      @Nullable String endpoint) {
+    this(eventType, payloadJson, orderingKey, eventId, endpoint, null);
+  }
 
   public static PublishRequest of(String eventType, String payloadJson) {
-    return new PublishRequest(eventType, payloadJson, null, null, null);
+    return new PublishRequest(eventType, payloadJson, null, null, null, null);
+  }
+
+  /** This request with a supersede key. */
+  public PublishRequest withSupersedeKey(@Nullable String key) {
+    return new PublishRequest(eventType, payloadJson, orderingKey, eventId, endpoint, key);
   }
 }
