@@ -164,6 +164,8 @@ class AutoDisableIT {
       db.execute("UPDATE {schema}.endpoint SET paused = true WHERE name = 'count-e'");
       await().atMost(WAIT).until(() -> db.count(
           "SELECT count(*) FROM {schema}.delivery WHERE endpoint = 'count-e' AND lease_token IS NOT NULL") == 0);
+      // Exactly the failed attempts on record: counted once each, like the attempt history (only
+      // settles that landed; a late or retried settle counts nothing).
       assertThat(failedAttempts("count-e")).isEqualTo(db.count(
           "SELECT count(*) FROM {schema}.attempt WHERE endpoint = 'count-e' AND error IS NOT NULL"));
       assertThat(column("count-e", "warned_at")).isNull();
@@ -224,6 +226,28 @@ class AutoDisableIT {
       await().atMost(WAIT).untilAsserted(() ->
           assertThat(one.gauge(EngineMetrics.ENDPOINTS_FAILING, "state", "disabled")).isEqualTo(0));
     }
+  }
+
+  /**
+   * Any path that re-enables an endpoint (a runtime endpoint's relay.update_endpoint(paused =>
+   * false) clears disabled_reason directly) ends the streak, so the next failure does not disable
+   * it again at once; other updates of a disabled endpoint keep it.
+   */
+  @Test
+  void clearingTheDisableByAnyPathEndsTheStreak() {
+    Relays.endpoints(database, new EndpointSpec("other-path-f", List.of()));
+    db.execute("UPDATE {schema}.endpoint SET failing_since = now() - interval '6 days', failed_attempts = 40, "
+        + "warned_at = now() - interval '3 days', disabled_reason = 'disabled automatically: test' "
+        + "WHERE name = 'other-path-f'");
+    db.execute("UPDATE {schema}.endpoint SET paused = true, disabled_reason = disabled_reason "
+        + "WHERE name = 'other-path-f'");
+    assertThat(failedAttempts("other-path-f")).isEqualTo(40);
+    assertThat(column("other-path-f", "warned_at")).isNotNull();
+
+    db.execute("UPDATE {schema}.endpoint SET paused = false, disabled_reason = NULL WHERE name = 'other-path-f'");
+    assertThat(column("other-path-f", "failing_since")).isNull();
+    assertThat(failedAttempts("other-path-f")).isZero();
+    assertThat(column("other-path-f", "warned_at")).isNull();
   }
 
   @Test

@@ -222,8 +222,9 @@ public final class Sql {
    * the endpoint's, and endpoint_failing_idx when a streak starts or ends).
    *
    * <p>Failing endpoints (V9): the endpoint's failure streak grows with every failed attempt
-   * ($17 false) and ends at a delivered one ($17 true); rows that say nothing about the receiver
-   * (handed back, deferred, undeliverable: $17 null) leave it alone. The row is written only on a
+   * ($17 false) and ends at a delivered one ($17 true), counting like the attempt history only
+   * settles that landed; rows that say nothing about the receiver (handed back, deferred,
+   * undeliverable: $17 null) leave it alone. The row is written only on a
    * failure or when a success ends a streak, never for a healthy endpoint. At a failed attempt a
    * streak at least half the window ($15) old with half the attempts ($16) is warned, and one at
    * least the window old with $16 failed attempts is disabled (disabled_reason, which the claim
@@ -248,6 +249,34 @@ public final class Sql {
                                  $13::text[], $17::boolean[])
                    AS o(id, token, state, delay_ms, status, error, refund, endpoint, hold_ms, disable,
                         started_us, duration_ms, excerpt, verdict)
+        ), settled AS (
+            UPDATE {s}.delivery d
+               SET state = o.state,
+                   next_attempt_at = CASE WHEN o.state = 'pending'
+                                          THEN now() + o.delay_ms * interval '1 millisecond'
+                                          ELSE d.next_attempt_at END,
+                   settled_at = CASE WHEN o.state = 'pending' THEN NULL ELSE now() END,
+                   lease_token = NULL,
+                   attempts = d.attempts - o.refund,
+                   last_status = CASE WHEN o.state = 'pending' AND o.error IS NULL THEN d.last_status ELSE o.status END,
+                   last_error = CASE WHEN o.state = 'pending' AND o.error IS NULL THEN d.last_error ELSE o.error END
+              FROM o
+             WHERE d.id = o.id
+               AND d.lease_token = o.token
+               AND d.state = 'pending'
+            RETURNING d.id, d.endpoint, d.state, d.attempts, d.created_at
+        ), recorded AS (
+            -- Only rows the fenced update changed; d.attempts is then the claim's attempt number.
+            INSERT INTO {s}.attempt (delivery_id, attempt, endpoint, instance_id, started_at, duration_ms, status,
+                                     error, response_excerpt)
+            -- A settlement without timing (none should come) is recorded at now(), never refused:
+            -- a failing insert would fail the whole settle.
+            SELECT t.id, t.attempts, t.endpoint, $14::uuid,
+                   coalesce(timestamptz 'epoch' + o.started_us * interval '1 microsecond', now()),
+                   coalesce(o.duration_ms, 0), o.status, o.error, o.excerpt
+              FROM settled t
+              JOIN o ON o.id = t.id
+             WHERE o.refund = 0
         ), endpoints AS (
             -- Holds, 410 disables and the failure streak (V9). Only endpoints that need a write are
             -- locked and written: a hold, a disable, a failed attempt, or a delivered attempt that
@@ -277,12 +306,16 @@ public final class Sql {
                                || (SELECT count(*) FROM {s}.delivery d WHERE d.endpoint = x.name AND d.state = 'pending')
                                || ' pending deliveries' END AS auto_disable
                       FROM {s}.endpoint x
+                      -- Attempts count only when their settle landed (l: the fenced update changed the
+                      -- row), as in the attempt history: a settle retried after an ambiguous failure
+                      -- (it may have committed) or one that came after its lease counts no attempt.
                       JOIN (SELECT o.endpoint, max(o.hold_ms) AS hold_ms, min(o.disable) AS disable,
-                                   count(*) FILTER (WHERE NOT o.verdict) AS failed,
-                                   coalesce(bool_or(o.verdict), false) AS delivered,
+                                   count(*) FILTER (WHERE NOT o.verdict AND l.id IS NOT NULL) AS failed,
+                                   coalesce(bool_or(o.verdict AND l.id IS NOT NULL), false) AS delivered,
                                    (array_agg(o.error ORDER BY o.started_us DESC NULLS LAST)
-                                       FILTER (WHERE NOT o.verdict))[1] AS last_error
-                              FROM o WHERE o.hold_ms IS NOT NULL OR o.disable IS NOT NULL OR o.verdict IS NOT NULL
+                                       FILTER (WHERE NOT o.verdict AND l.id IS NOT NULL))[1] AS last_error
+                              FROM o LEFT JOIN settled l ON l.id = o.id
+                             WHERE o.hold_ms IS NOT NULL OR o.disable IS NOT NULL OR o.verdict IS NOT NULL
                              GROUP BY o.endpoint) a ON a.endpoint = x.name
                      -- A delivered attempt ends the streak (failures in the same batch go with it).
                      CROSS JOIN LATERAL (
@@ -306,34 +339,6 @@ public final class Sql {
              WHERE e.name = p.name
             RETURNING e.name, p.warned_now, p.auto_disable IS NOT NULL AS disabled_now, e.failed_attempts,
                       extract(epoch FROM now() - e.failing_since) AS streak_seconds, e.disabled_reason
-        ), settled AS (
-            UPDATE {s}.delivery d
-               SET state = o.state,
-                   next_attempt_at = CASE WHEN o.state = 'pending'
-                                          THEN now() + o.delay_ms * interval '1 millisecond'
-                                          ELSE d.next_attempt_at END,
-                   settled_at = CASE WHEN o.state = 'pending' THEN NULL ELSE now() END,
-                   lease_token = NULL,
-                   attempts = d.attempts - o.refund,
-                   last_status = CASE WHEN o.state = 'pending' AND o.error IS NULL THEN d.last_status ELSE o.status END,
-                   last_error = CASE WHEN o.state = 'pending' AND o.error IS NULL THEN d.last_error ELSE o.error END
-              FROM o
-             WHERE d.id = o.id
-               AND d.lease_token = o.token
-               AND d.state = 'pending'
-            RETURNING d.id, d.endpoint, d.state, d.attempts, d.created_at
-        ), recorded AS (
-            -- Only rows the fenced update changed; d.attempts is then the claim's attempt number.
-            INSERT INTO {s}.attempt (delivery_id, attempt, endpoint, instance_id, started_at, duration_ms, status,
-                                     error, response_excerpt)
-            -- A settlement without timing (none should come) is recorded at now(), never refused:
-            -- a failing insert would fail the whole settle.
-            SELECT t.id, t.attempts, t.endpoint, $14::uuid,
-                   coalesce(timestamptz 'epoch' + o.started_us * interval '1 microsecond', now()),
-                   coalesce(o.duration_ms, 0), o.status, o.error, o.excerpt
-              FROM settled t
-              JOIN o ON o.id = t.id
-             WHERE o.refund = 0
         )
         SELECT t.id, t.endpoint, t.state, extract(epoch FROM now() - t.created_at) AS age_seconds,
                NULL::integer AS failed_attempts, NULL::text AS reason

@@ -10,7 +10,8 @@
 -- Any delivered attempt ends the streak. When the streak is at least delivery.auto-disable.after
 -- old and has at least delivery.auto-disable.min-failed-attempts, the settle sets
 -- disabled_reason: the claim skips the endpoint, its deliveries stay pending (kept, not claimed),
--- and resuming it (admin API, CLI) clears the reason and the streak.
+-- and re-enabling it (the admin API's resume, or anything else that clears disabled_reason)
+-- clears the streak too (the trigger below).
 --
 -- Hot path: the settle writes the row only on a failure or when a success ends a streak, so a
 -- healthy endpoint's row is never rewritten by its deliveries.
@@ -25,3 +26,24 @@ ALTER TABLE ${schema}.endpoint
 -- (failed_attempts, Retry-After holds) stay HOT updates.
 CREATE INDEX endpoint_failing_idx ON ${schema}.endpoint (name)
     WHERE failing_since IS NOT NULL OR disabled_reason IS NOT NULL;
+
+-- Re-enabling an endpoint, by whatever path (the admin API's resume, a later SQL function that
+-- clears disabled_reason), ends its failure streak: otherwise a streak already past the window
+-- would disable the endpoint again at its first failed attempt, before the receiver had a fair
+-- chance. Column trigger with a WHEN: other updates of the row do not call the function.
+CREATE FUNCTION ${schema}.endpoint_reenabled() RETURNS trigger
+LANGUAGE plpgsql
+AS $fn$
+BEGIN
+    NEW.failing_since := NULL;
+    NEW.failed_attempts := 0;
+    NEW.warned_at := NULL;
+    RETURN NEW;
+END
+$fn$;
+
+CREATE TRIGGER endpoint_reenabled
+    BEFORE UPDATE OF disabled_reason ON ${schema}.endpoint
+    FOR EACH ROW
+    WHEN (OLD.disabled_reason IS NOT NULL AND NEW.disabled_reason IS NULL)
+    EXECUTE FUNCTION ${schema}.endpoint_reenabled();
