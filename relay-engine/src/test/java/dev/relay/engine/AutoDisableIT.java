@@ -113,16 +113,19 @@ class AutoDisableIT {
   @Test
   void halfTheWindowWarnsOnceAcrossRelays() {
     Relays.endpoints(database, new EndpointSpec("warn-a", List.of()));
-    // 3 of 5 days and 9 failed attempts: the next failed attempt (10, half of 20) crosses the line.
-    streak("warn-a", "3 days", 9);
     List<RecordingDeliverer.Attempt> log = new CopyOnWriteArrayList<>();
     AtomicBoolean failing = new AtomicBoolean(true);
     try (var one = Relays.start(database, config(), failing("one", log, "warn-a", failing));
          var two = Relays.start(database, config(), failing("two", log, "warn-a", failing))) {
       publish("warn-a", 40, "warn-");
-      // Both relays settle failures of the endpoint at the same time, then keep failing.
-      await().atMost(WAIT).until(() -> failedAttempts("warn-a") >= 120);
-      assertThat(log).extracting(RecordingDeliverer.Attempt::engine).contains("one", "two");
+      // Both relays are settling failures of the endpoint...
+      await().atMost(WAIT).until(() -> log.stream().map(RecordingDeliverer.Attempt::engine).distinct().count() == 2);
+      // ...when the streak turns out to be 3 of 5 days old with at least 9 failed attempts: the
+      // next failed attempts of either relay (the 10th is half of 20) cross the line together.
+      db.execute("UPDATE {schema}.endpoint SET failing_since = now() - interval '3 days', "
+          + "failed_attempts = greatest(failed_attempts, 9) WHERE name = 'warn-a'");
+      long crossedAt = failedAttempts("warn-a");
+      await().atMost(WAIT).until(() -> failedAttempts("warn-a") >= crossedAt + 100);
 
       assertThat(column("warn-a", "warned_at")).isNotNull();
       assertThat(column("warn-a", "disabled_reason")).isNull();
@@ -138,7 +141,7 @@ class AutoDisableIT {
       assertThat(view.state()).isEqualTo("active");
       assertThat(view.failing()).isNotNull();
       assertThat(view.failing().warning()).isTrue();
-      assertThat(view.failing().failedAttempts()).isGreaterThanOrEqualTo(120);
+      assertThat(view.failing().failedAttempts()).isGreaterThanOrEqualTo(100);
       Instant since = ((Timestamp) column("warn-a", "failing_since")).toInstant();
       assertThat(view.failing().since()).isEqualTo(since);
       assertThat(view.failing().disableAfter()).isEqualTo(since.plus(Duration.ofDays(5)));

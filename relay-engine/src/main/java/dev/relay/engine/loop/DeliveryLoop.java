@@ -363,8 +363,9 @@ public final class DeliveryLoop {
     if (s.disabled()) {
       metrics.endpointAutoDisabled();
       log.error("Endpoint {} disabled automatically: every attempt failed for {} ({} attempts); its pending "
-          + "deliveries are kept and not attempted until it is resumed (admin API or CLI). Reason: {}",
-          s.endpoint(), age, s.failedAttempts(), s.reason());
+          + "deliveries are kept and not attempted until an operator resumes it (POST /admin/endpoints/{}/resume). "
+          + "Reason: {}",
+          s.endpoint(), age, s.failedAttempts(), s.endpoint(), s.reason());
     } else {
       metrics.endpointWarned();
       log.warn("Endpoint {} is failing: every attempt failed for {} ({} attempts). It will be disabled "
