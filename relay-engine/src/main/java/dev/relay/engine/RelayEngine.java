@@ -99,7 +99,7 @@ public final class RelayEngine {
     this.loop = new DeliveryLoop(database, config, deliverer, metrics, registration.instance(), attemptClock);
     this.listener = new NotificationListener(database, Duration.ofMillis(200), Duration.ofSeconds(10));
     this.purger = new Purger(database, config.retention(), metrics);
-    this.endpoints = new Endpoints(database);
+    this.endpoints = new Endpoints(database, config.autoDisable());
     this.deadLetters = new DeadLetters(database, loop::wake);
     this.deliveries = new Deliveries(database);
     this.history = new AttemptHistory(database);
@@ -299,6 +299,10 @@ public final class RelayEngine {
         .then(Mono.fromRunnable(() -> metrics.superseded(superseded)))
         .then(queries.one(sql.unroutedCount(), row -> row.get(0, Long.class)))
         .doOnNext(metrics::unrouted)
+        .then(queries.one(sql.failingEndpoints(), row -> {
+          metrics.failingEndpoints(row.get("warning", Long.class), row.get("disabled", Long.class));
+          return true;
+        }))
         .thenMany(queries.query(sql.unserved(), row -> {
           long pending = row.get("pending", Long.class);
           unservedRows[0] += pending;

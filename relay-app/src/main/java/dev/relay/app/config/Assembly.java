@@ -2,6 +2,7 @@ package dev.relay.app.config;
 
 import dev.relay.engine.endpoint.OnDeadLetter;
 
+import dev.relay.engine.config.AutoDisablePolicy;
 import dev.relay.engine.config.DatabaseConfig;
 import dev.relay.engine.config.EngineConfig;
 import dev.relay.engine.config.RetentionPolicy;
@@ -136,7 +137,16 @@ final class Assembly {
         or(s.attemptTimeout(), d.attemptTimeout()), or(s.pollInterval(), d.pollInterval()),
         or(s.pollIntervalWithoutNotify(), d.pollIntervalWithoutNotify()), or(s.settleBatchSize(), d.settleBatchSize()),
         or(s.settleLinger(), d.settleLinger()), or(s.maxPayloadBytes(), d.maxPayloadBytes()),
-        or(s.gaugeRefresh(), d.gaugeRefresh()), retry, retention);
+        or(s.gaugeRefresh(), d.gaugeRefresh()), retry, retention, autoDisable(s.autoDisable()));
+  }
+
+  private static AutoDisablePolicy autoDisable(@Nullable AutoDisableSection a) {
+    AutoDisablePolicy d = AutoDisablePolicy.DEFAULT;
+    if (a == null) {
+      return d;
+    }
+    return Boolean.FALSE.equals(a.enabled()) ? AutoDisablePolicy.OFF
+        : new AutoDisablePolicy(or(a.after(), d.after()), or(a.minFailedAttempts(), d.minFailedAttempts()));
   }
 
   private static RetryPolicy retry(@Nullable RetrySection r) {

@@ -37,4 +37,5 @@ record DeliverySection(
     @DurationMin(millis = 100, message = "must be at least 100ms") @DurationMax(hours = 1, message = "must be at most 1h")
     @Nullable Duration gaugeRefresh,
     @Valid @Nullable RetrySection retry,
-    @Valid @Nullable RetentionSection retention) {}
+    @Valid @Nullable RetentionSection retention,
+    @Valid @Nullable AutoDisableSection autoDisable) {}

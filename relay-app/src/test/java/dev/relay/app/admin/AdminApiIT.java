@@ -114,6 +114,33 @@ class AdminApiIT {
   }
 
   @Test
+  void aFailureStreakIsShownAndResumeEndsIt() {
+    JsonNode healthy = admin.get("/admin/endpoints/alpha").json();
+    assertThat(healthy.get("failing_since").isNull()).isTrue();
+    assertThat(healthy.get("failed_attempts").asInt()).isZero();
+    assertThat(healthy.get("warning").asBoolean()).isFalse();
+    assertThat(healthy.get("disable_after").isNull()).isTrue();
+
+    // Every attempt to alpha failed for three days (time moved by the row, as the settle keeps it).
+    db.execute("UPDATE {schema}.endpoint SET failing_since = timestamptz '2026-01-26 09:14:03.5+00', "
+        + "failed_attempts = 57, warned_at = now(), disabled_reason = 'disabled automatically: test' "
+        + "WHERE name = 'alpha'");
+    JsonNode failing = admin.get("/admin/endpoints/alpha").json();
+    assertThat(failing.get("state").asText()).isEqualTo("disabled");
+    assertThat(failing.get("reason").asText()).isEqualTo("disabled automatically: test");
+    assertThat(failing.get("failing_since").asText()).isEqualTo("2026-01-26T09:14:03.500Z");
+    assertThat(failing.get("failed_attempts").asInt()).isEqualTo(57);
+    assertThat(failing.get("warning").asBoolean()).isTrue();
+    assertThat(failing.get("disable_after").asText()).isEqualTo("2026-01-31T09:14:03.500Z");
+
+    JsonNode resumed = admin.post("/admin/endpoints/alpha/resume", "").json();
+    assertThat(resumed.get("state").asText()).isEqualTo("active");
+    assertThat(resumed.get("failing_since").isNull()).isTrue();
+    assertThat(resumed.get("failed_attempts").asInt()).isZero();
+    assertThat(resumed.get("warning").asBoolean()).isFalse();
+  }
+
+  @Test
   void pauseHoldsDeliveriesAndResumeReleasesThem() {
     assertThat(admin.post("/admin/endpoints/alpha/pause", "{\"reason\": \"maintenance\"}").json()
         .get("state").asText()).isEqualTo("paused");

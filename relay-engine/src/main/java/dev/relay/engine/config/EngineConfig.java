@@ -25,6 +25,7 @@ import java.util.Map;
  * @param gaugeRefresh how often backlog and oldest-pending gauges are refreshed (default 10 s)
  * @param retry backoff and attempt limits
  * @param retention what the purger keeps
+ * @param autoDisable when an endpoint whose every attempt fails is disabled automatically
  */
 public record EngineConfig(
     int maxInFlight,
@@ -40,7 +41,8 @@ public record EngineConfig(
     int maxPayloadBytes,
     Duration gaugeRefresh,
     RetryPolicy retry,
-    RetentionPolicy retention) {
+    RetentionPolicy retention,
+    AutoDisablePolicy autoDisable) {
 
   public static final EngineConfig DEFAULT =
       new EngineConfig(
@@ -57,7 +59,8 @@ public record EngineConfig(
           256 * 1024,
           Duration.ofSeconds(10),
           RetryPolicy.DEFAULT,
-          RetentionPolicy.DEFAULT);
+          RetentionPolicy.DEFAULT,
+          AutoDisablePolicy.DEFAULT);
 
   public EngineConfig {
     Checks.positive("delivery.max-in-flight", maxInFlight);
@@ -74,8 +77,8 @@ public record EngineConfig(
     endpointLimits = Map.copyOf(endpointLimits);
     endpointLimits.forEach(
         (name, limit) -> Checks.positive("endpoints." + name + ".max-in-flight", limit));
-    if (retry == null || retention == null) {
-      throw new IllegalArgumentException("delivery.retry and delivery.retention are required");
+    if (retry == null || retention == null || autoDisable == null) {
+      throw new IllegalArgumentException("delivery.retry, delivery.retention and delivery.auto-disable are required");
     }
     // An attempt outliving its lease could be claimed again by another relay while still
     // running: two live attempts at once (invariant 3). Keep a margin for the settle.
@@ -117,6 +120,7 @@ public record EngineConfig(
     private Duration gaugeRefresh;
     private RetryPolicy retry;
     private RetentionPolicy retention;
+    private AutoDisablePolicy autoDisable;
 
     private Builder(EngineConfig c) {
       maxInFlight = c.maxInFlight;
@@ -133,6 +137,7 @@ public record EngineConfig(
       gaugeRefresh = c.gaugeRefresh;
       retry = c.retry;
       retention = c.retention;
+      autoDisable = c.autoDisable;
     }
 
     public Builder maxInFlight(int v) { maxInFlight = v; return this; }
@@ -149,12 +154,13 @@ public record EngineConfig(
     public Builder gaugeRefresh(Duration v) { gaugeRefresh = v; return this; }
     public Builder retry(RetryPolicy v) { retry = v; return this; }
     public Builder retention(RetentionPolicy v) { retention = v; return this; }
+    public Builder autoDisable(AutoDisablePolicy v) { autoDisable = v; return this; }
 
     /** Validates; the message names the offending key. */
     public EngineConfig build() {
       return new EngineConfig(maxInFlight, claimBatchSize, endpointMaxInFlight, endpointLimits, lease,
           attemptTimeout, pollInterval, pollIntervalWithoutNotify, settleBatchSize, settleLinger,
-          maxPayloadBytes, gaugeRefresh, retry, retention);
+          maxPayloadBytes, gaugeRefresh, retry, retention, autoDisable);
     }
   }
 }

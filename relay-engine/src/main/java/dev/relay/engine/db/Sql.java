@@ -221,36 +221,42 @@ public final class Sql {
    * held until a receiver's Retry-After passes (every relay's claim honours it) and disabled when a
    * receiver said 410 Gone, and the attempt history gets a row for every settled outcome that
    * spent an attempt (refund 0): a stale settle, a row handed back and a deferred one record
-   * nothing. Index: the primary keys (the attempt's, and attempt_failure_idx for failures only).
-   * A row that would go back to pending (a retry, or handed back) while a later delivery of its
-   * supersede key to the same endpoint is pending ends {@code superseded} instead, with the reason
-   * (delivery_supersede_idx); its attempt is recorded with the attempt's own error.
+   * nothing. Index: the primary keys (the attempt's, and attempt_failure_idx for failures only;
+   * the endpoint's, and endpoint_failing_idx when a streak starts or ends).
+   *
+   * <p>Supersede keys (V8): a row that would go back to pending (a retry, or handed back) while a
+   * later delivery of its supersede key to the same endpoint is pending ends {@code superseded}
+   * instead, with the reason (delivery_supersede_idx); its attempt is recorded with the attempt's
+   * own error.
+   *
+   * <p>Failing endpoints (V9): the endpoint's failure streak grows with every failed attempt
+   * ($17 false) and ends at a delivered one ($17 true), counting like the attempt history only
+   * settles that landed; rows that say nothing about the receiver (handed back, deferred,
+   * undeliverable: $17 null) leave it alone. The row is written only on a
+   * failure or when a success ends a streak, never for a healthy endpoint. At a failed attempt a
+   * streak at least half the window ($15) old with half the attempts ($16) is warned, and one at
+   * least the window old with $16 failed attempts is disabled (disabled_reason, which the claim
+   * skips; its deliveries stay pending). Besides the settled rows, the statement returns one row
+   * per streak it warned or disabled: no id, state {@code warned} or {@code disabled}, age_seconds
+   * the streak's age, failed_attempts, and the reason.
    *
    * <p>$1 ids, $2 lease tokens, $3 new states, $4 retry delays in ms (pending rows), $5 status
    * codes, $6 errors (null on a pending row: keep the last status and error, e.g. a row handed
    * back unattempted), $7 attempts to give back (1 when nothing was sent), $8 endpoints, $9 ms
    * to hold the endpoint (null: no hold), $10 reason to disable the endpoint (null: none), $11
    * attempt start in epoch microseconds, $12 attempt durations in ms, $13 response excerpts, $14
-   * this relay's instance id.
+   * this relay's instance id, $15 auto-disable window in ms (null: never warn or disable), $16
+   * auto-disable minimum failed attempts, $17 what each attempt says of the receiver (true
+   * delivered, false failed, null nothing).
    */
   public String settle() {
     return s("""
         WITH o AS (
             SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::bigint[], $5::int[], $6::text[],
                                  $7::int[], $8::text[], $9::bigint[], $10::text[], $11::bigint[], $12::int[],
-                                 $13::text[])
+                                 $13::text[], $17::boolean[])
                    AS o(id, token, state, delay_ms, status, error, refund, endpoint, hold_ms, disable,
-                        started_us, duration_ms, excerpt)
-        ), endpoints AS (
-            UPDATE {s}.endpoint e
-               SET not_before = CASE WHEN a.hold_ms IS NULL THEN e.not_before
-                                     ELSE greatest(e.not_before, now() + a.hold_ms * interval '1 millisecond') END,
-                   disabled_reason = coalesce(e.disabled_reason, a.disable),
-                   updated_at = now()
-              FROM (SELECT o.endpoint, max(o.hold_ms) AS hold_ms, min(o.disable) AS disable
-                      FROM o WHERE o.hold_ms IS NOT NULL OR o.disable IS NOT NULL
-                     GROUP BY o.endpoint) a
-             WHERE e.name = a.endpoint
+                        started_us, duration_ms, excerpt, verdict)
         ), outcome AS (
             -- A retry (or a hand-back) of a row whose key a later pending delivery supersedes ends
             -- superseded instead: the later message carries the newer state. Primary-key probe,
@@ -297,9 +303,78 @@ public final class Sql {
               FROM settled t
               JOIN o ON o.id = t.id
              WHERE o.refund = 0
+        ), endpoints AS (
+            -- Holds, 410 disables and the failure streak (V9). Only endpoints that need a write are
+            -- locked and written: a hold, a disable, a failed attempt, or a delivered attempt that
+            -- ends a streak. A healthy endpoint's row is only read (primary key), never rewritten.
+            -- p locks them first, in name order (concurrent settles cannot deadlock on them), so it
+            -- reads the latest values, and RETURNING can tell what this statement changed: exactly
+            -- one settle, of any relay, warns or disables a streak. NO KEY UPDATE: the lock the
+            -- update takes anyway, nothing stronger (FOR UPDATE would also conflict with KEY SHARE).
+            UPDATE {s}.endpoint e
+               SET not_before = CASE WHEN p.hold_ms IS NULL THEN e.not_before
+                                     ELSE greatest(e.not_before, now() + p.hold_ms * interval '1 millisecond') END,
+                   disabled_reason = coalesce(e.disabled_reason, p.disable, p.auto_disable),
+                   failing_since = p.failing_since,
+                   failed_attempts = p.failed_attempts,
+                   warned_at = p.warned_at,
+                   updated_at = now()
+              FROM (SELECT x.name, a.hold_ms, a.disable, t.failing_since, t.failed_attempts,
+                           CASE WHEN t.failing_since IS NULL THEN NULL
+                                WHEN x.warned_at IS NULL AND j.warn THEN now() ELSE x.warned_at END AS warned_at,
+                           x.warned_at IS NULL AND j.warn AND NOT j.disable AS warned_now,
+                           CASE WHEN j.disable THEN
+                               'disabled automatically: every attempt failed for '
+                               || justify_hours(date_trunc('minute', now() - t.failing_since)) || ' ('
+                               || t.failed_attempts || ' attempts since '
+                               || to_char(t.failing_since AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') || ' UTC); last error: '
+                               || coalesce(a.last_error, 'none recorded') || '; resume it to retry its '
+                               || (SELECT count(*) FROM {s}.delivery d WHERE d.endpoint = x.name AND d.state = 'pending')
+                               || ' pending deliveries' END AS auto_disable
+                      FROM {s}.endpoint x
+                      -- Attempts count only when their settle landed (l: the fenced update changed the
+                      -- row), as in the attempt history: a settle retried after an ambiguous failure
+                      -- (it may have committed) or one that came after its lease counts no attempt.
+                      JOIN (SELECT o.endpoint, max(o.hold_ms) AS hold_ms, min(o.disable) AS disable,
+                                   count(*) FILTER (WHERE NOT o.verdict AND l.id IS NOT NULL) AS failed,
+                                   coalesce(bool_or(o.verdict AND l.id IS NOT NULL), false) AS delivered,
+                                   (array_agg(o.error ORDER BY o.started_us DESC NULLS LAST)
+                                       FILTER (WHERE NOT o.verdict AND l.id IS NOT NULL))[1] AS last_error
+                              FROM o LEFT JOIN settled l ON l.id = o.id
+                             WHERE o.hold_ms IS NOT NULL OR o.disable IS NOT NULL OR o.verdict IS NOT NULL
+                             GROUP BY o.endpoint) a ON a.endpoint = x.name
+                     -- A delivered attempt ends the streak (failures in the same batch go with it).
+                     CROSS JOIN LATERAL (
+                           SELECT CASE WHEN a.delivered THEN NULL
+                                       WHEN a.failed > 0 THEN coalesce(x.failing_since, now())
+                                       ELSE x.failing_since END AS failing_since,
+                                  CASE WHEN a.delivered THEN 0 ELSE x.failed_attempts + a.failed END AS failed_attempts) t
+                     -- Judged at a failed attempt only: $15 window ms (null: never), $16 min failed attempts.
+                     CROSS JOIN LATERAL (
+                           SELECT coalesce(a.failed > 0 AND NOT a.delivered AND x.disabled_reason IS NULL
+                                           AND now() - t.failing_since >= $15::bigint * interval '1 millisecond' / 2
+                                           AND t.failed_attempts >= ($16::int + 1) / 2, false) AS warn,
+                                  coalesce(a.failed > 0 AND NOT a.delivered AND x.disabled_reason IS NULL
+                                           AND a.disable IS NULL
+                                           AND now() - t.failing_since >= $15::bigint * interval '1 millisecond'
+                                           AND t.failed_attempts >= $16::int, false) AS disable) j
+                     WHERE a.hold_ms IS NOT NULL OR a.disable IS NOT NULL OR a.failed > 0
+                        OR (a.delivered AND x.failing_since IS NOT NULL)
+                     ORDER BY x.name
+                       FOR NO KEY UPDATE OF x) p
+             WHERE e.name = p.name
+            RETURNING e.name, p.warned_now, p.auto_disable IS NOT NULL AS disabled_now, e.failed_attempts,
+                      extract(epoch FROM now() - e.failing_since) AS streak_seconds, e.disabled_reason
         )
-        SELECT t.id, t.endpoint, t.state, extract(epoch FROM now() - t.created_at) AS age_seconds
+        SELECT t.id, t.endpoint, t.state, extract(epoch FROM now() - t.created_at) AS age_seconds,
+               NULL::integer AS failed_attempts, NULL::text AS reason
           FROM settled t
+        UNION ALL
+        -- Streaks this statement warned or disabled: no delivery id, state 'warned' or 'disabled'.
+        SELECT NULL, n.name, CASE WHEN n.disabled_now THEN 'disabled' ELSE 'warned' END, n.streak_seconds,
+               n.failed_attempts, n.disabled_reason
+          FROM endpoints n
+         WHERE n.warned_now OR n.disabled_now
         """);
   }
 
@@ -486,11 +561,11 @@ public final class Sql {
         """);
   }
 
-  /** Clears a pause and a 410 disable. $1 name. */
+  /** Clears a pause, a disable (410 or automatic) and the failure streak. $1 name. */
   public String resumeEndpoint() {
     return s("""
         UPDATE {s}.endpoint SET paused = false, paused_reason = NULL, disabled_reason = NULL,
-               updated_at = now()
+               failing_since = NULL, failed_attempts = 0, warned_at = NULL, updated_at = now()
          WHERE name = $1
         """);
   }
@@ -503,6 +578,7 @@ public final class Sql {
     return s("""
         SELECT e.name, e.event_types, e.removed, e.paused, e.paused_reason, e.disabled_reason, e.on_dead_letter,
                CASE WHEN e.not_before > now() THEN e.not_before END AS held_until,
+               e.failing_since, e.failed_attempts, e.warned_at,
                coalesce(p.backlog, 0) AS backlog,
                extract(epoch FROM now() - p.oldest) AS oldest_age_seconds,
                (SELECT count(*) FROM {s}.delivery d WHERE d.endpoint = e.name AND d.state = 'dead') AS dead
@@ -586,6 +662,20 @@ public final class Sql {
           FROM walk w
           JOIN {s}.instance_endpoint r ON r.instance_id = $1 AND r.endpoint = w.name AND r.runtime
          WHERE w.name IS NOT NULL
+        """);
+  }
+
+  /**
+   * Endpoints warned of a failure streak (not disabled) and endpoints disabled (automatically or
+   * by a 410), for the failing-endpoints gauge. Index: endpoint_failing_idx (only failing or
+   * disabled endpoints are in it).
+   */
+  public String failingEndpoints() {
+    return s("""
+        SELECT count(*) FILTER (WHERE e.disabled_reason IS NULL AND e.warned_at IS NOT NULL) AS warning,
+               count(*) FILTER (WHERE e.disabled_reason IS NOT NULL) AS disabled
+          FROM {s}.endpoint e
+         WHERE e.failing_since IS NOT NULL OR e.disabled_reason IS NOT NULL
         """);
   }
 

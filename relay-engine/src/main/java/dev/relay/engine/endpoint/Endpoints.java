@@ -1,8 +1,10 @@
 package dev.relay.engine.endpoint;
 
+import dev.relay.engine.config.AutoDisablePolicy;
 import dev.relay.engine.db.Database;
 import dev.relay.engine.db.Queries;
 import dev.relay.engine.db.Sql;
+import io.r2dbc.spi.Readable;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.List;
@@ -19,9 +21,12 @@ public final class Endpoints {
   private final Database database;
   private final Queries queries;
   private final Sql sql;
+  private final AutoDisablePolicy autoDisable;
 
-  public Endpoints(Database database) {
+  /** {@code autoDisable}: to tell when a failing endpoint would be disabled. */
+  public Endpoints(Database database, AutoDisablePolicy autoDisable) {
     this.database = database;
+    this.autoDisable = autoDisable;
     this.queries = database.queries();
     this.sql = database.sql();
   }
@@ -32,8 +37,8 @@ public final class Endpoints {
   }
 
   /**
-   * Releases a paused or disabled (410) endpoint and wakes every relay to claim its backlog. False
-   * if there is no such endpoint.
+   * Releases a paused or disabled (410 or automatically) endpoint, ends its failure streak, and
+   * wakes every relay to claim its backlog. False if there is no such endpoint.
    */
   public Mono<Boolean> resume(String name) {
     return queries.update(sql.resumeEndpoint(), name)
@@ -68,8 +73,21 @@ public final class Endpoints {
           oldest == null ? null : Duration.ofMillis((long) (oldest.doubleValue() * 1000)),
           row.get("dead", Long.class),
           row.get("on_dead_letter", String.class),
-          held == null ? null : held.toInstant());
+          held == null ? null : held.toInstant(),
+          streak(row));
     }, name == null ? Queries.nullOf(String.class) : name);
+  }
+
+  private @Nullable FailureStreak streak(Readable row) {
+    OffsetDateTime since = row.get("failing_since", OffsetDateTime.class);
+    if (since == null) {
+      return null;
+    }
+    OffsetDateTime warned = row.get("warned_at", OffsetDateTime.class);
+    Integer failed = row.get("failed_attempts", Integer.class);
+    return new FailureStreak(since.toInstant(), failed == null ? 0 : failed,
+        warned == null ? null : warned.toInstant(),
+        autoDisable.enabled() ? since.toInstant().plus(autoDisable.after()) : null);
   }
 
   /**

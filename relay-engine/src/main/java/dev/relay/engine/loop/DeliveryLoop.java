@@ -95,7 +95,7 @@ public final class DeliveryLoop {
     this.instance = instance;
     this.attemptClock = attemptClock;
     this.claimer = new Claimer(database.queries(), database.sql(), config, instance);
-    this.settler = new Settler(database.queries(), database.sql(), instance);
+    this.settler = new Settler(database.queries(), database.sql(), instance, config.autoDisable());
     this.settlements = new Settlements(new Backoff(config.retry(), () -> ThreadLocalRandom.current().nextDouble()));
     this.lanes = new Lanes(config);
     this.retryTimers = new WakeTimers(timers, this::wake);
@@ -308,9 +308,10 @@ public final class DeliveryLoop {
                     batch.size(), s.failure().toString());
               }
             }))
-        .doOnNext(settled -> {
+        .doOnNext(result -> {
           progressed();
-          record(batch, settled);
+          record(batch, result.settled());
+          result.streaks().forEach(this::reportStreak);
         })
         .onErrorResume(e -> {
           metrics.settleFailed();
@@ -353,6 +354,27 @@ public final class DeliveryLoop {
         log.warn("Delivery {} to {} (event {}) is dead after {} attempt(s): {}", s.claimed().delivery().id(),
             s.endpoint(), s.claimed().delivery().eventId(), s.claimed().delivery().attempt(), s.error());
       }
+    }
+  }
+
+  /**
+   * A failing endpoint this relay's settle warned or disabled. The settle returns each streak's
+   * warning and disabling to exactly one relay, so each is logged once in all.
+   */
+  private void reportStreak(Settler.Streak s) {
+    String age = Streaks.describe(s.failingSeconds());
+    if (s.disabled()) {
+      metrics.endpointAutoDisabled();
+      log.error("Endpoint {} disabled automatically: every attempt failed for {} ({} attempts); its pending "
+          + "deliveries are kept and not attempted until an operator resumes it (POST /admin/endpoints/{}/resume). "
+          + "Reason: {}",
+          s.endpoint(), age, s.failedAttempts(), s.endpoint(), s.reason());
+    } else {
+      metrics.endpointWarned();
+      log.warn("Endpoint {} is failing: every attempt failed for {} ({} attempts). It will be disabled "
+          + "automatically once this has lasted {} with at least {} failed attempts, unless an attempt succeeds",
+          s.endpoint(), age, s.failedAttempts(), Streaks.describe(config.autoDisable().after().toSeconds()),
+          config.autoDisable().minFailedAttempts());
     }
   }
 

@@ -42,4 +42,16 @@ record Settlement(
   boolean terminal() {
     return !PENDING.equals(state);
   }
+
+  /**
+   * What this outcome says of the receiver, for its endpoint's failure streak: true delivered,
+   * false a failed attempt, null nothing (no attempt was spent: handed back or deferred unsent;
+   * or the row was undeliverable and never sent).
+   */
+  @Nullable Boolean receiverVerdict() {
+    if (refund > 0 || claimed.undeliverable() != null) {
+      return null;
+    }
+    return DELIVERED.equals(state);
+  }
 }

@@ -1,29 +1,36 @@
 package dev.relay.engine.loop;
 
+import dev.relay.engine.config.AutoDisablePolicy;
 import dev.relay.engine.db.Queries;
 import dev.relay.engine.db.Sql;
 import dev.relay.engine.spi.Exchange;
+import io.r2dbc.spi.Statement;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * Writes a batch of settlements in one fenced statement (endpoint holds, 410 disables and the
- * attempt history included) and reports which ones took.
+ * Writes a batch of settlements in one fenced statement (endpoint holds, 410 disables, failure
+ * streaks and the attempt history included) and reports which ones took, and which failing
+ * endpoints the statement warned or disabled.
  */
 final class Settler {
   private final Queries queries;
   private final String settleSql;
   private final String releaseSql;
   private final UUID instance;
+  private final AutoDisablePolicy autoDisable;
 
   /** {@code instance}: this relay's id, recorded with every attempt it settles. */
-  Settler(Queries queries, Sql sql, UUID instance) {
+  Settler(Queries queries, Sql sql, UUID instance, AutoDisablePolicy autoDisable) {
     this.queries = queries;
     this.instance = instance;
+    this.autoDisable = autoDisable;
     this.settleSql = sql.settle();
     this.releaseSql = sql.release();
   }
@@ -31,7 +38,17 @@ final class Settler {
   /** A settled row: its endpoint, new state, and age since publish (database time). */
   record Settled(long id, String endpoint, String state, double ageSeconds) {}
 
-  Mono<List<Settled>> settle(List<Settlement> batch) {
+  /**
+   * A failing endpoint this statement warned (half the window) or disabled: exactly one settle,
+   * of all relays, reports each.
+   */
+  record Streak(String endpoint, boolean disabled, double failingSeconds, int failedAttempts,
+      @Nullable String reason) {}
+
+  /** What a settle statement returned. */
+  record Result(List<Settled> settled, List<Streak> streaks) {}
+
+  Mono<Result> settle(List<Settlement> batch) {
     int n = batch.size();
     Long[] ids = new Long[n];
     UUID[] tokens = new UUID[n];
@@ -46,6 +63,7 @@ final class Settler {
     Long[] startedMicros = new Long[n];
     Integer[] durations = new Integer[n];
     String[] excerpts = new String[n];
+    Boolean[] verdicts = new Boolean[n];
     for (int i = 0; i < n; i++) {
       Settlement s = batch.get(i);
       ids[i] = s.claimed().delivery().id();
@@ -58,6 +76,7 @@ final class Settler {
       endpoints[i] = s.endpoint();
       holds[i] = s.holdMillis();
       disables[i] = s.disableEndpointReason() == null ? null : "receiver said gone: " + s.disableEndpointReason();
+      verdicts[i] = s.receiverVerdict();
       Exchange exchange = s.exchange();
       if (exchange != null) {
         startedMicros[i] = ChronoUnit.MICROS.between(Instant.EPOCH, exchange.startedAt());
@@ -65,17 +84,38 @@ final class Settler {
         excerpts[i] = exchange.responseExcerpt();
       }
     }
-    return queries.within(c -> Flux.from(c.createStatement(settleSql)
-                    .bind(0, ids).bind(1, tokens).bind(2, states).bind(3, delays).bind(4, statuses)
-                    .bind(5, errors).bind(6, refunds).bind(7, endpoints).bind(8, holds).bind(9, disables)
-                    .bind(10, startedMicros).bind(11, durations).bind(12, excerpts).bind(13, instance)
-                    .execute())
-                .concatMap(r -> r.map(row -> new Settled(
-                    row.get("id", Long.class),
-                    row.get("endpoint", String.class),
-                    row.get("state", String.class),
-                    row.get("age_seconds", Number.class).doubleValue()))))
-        .collectList();
+    Long window = autoDisable.afterMillis();
+    // Deferred: a settle that failed is subscribed again (retried), and starts from empty lists.
+    return Mono.defer(() -> {
+      List<Settled> settled = new ArrayList<>(n);
+      List<Streak> streaks = new ArrayList<>();
+      return queries.within(c -> {
+            Statement statement = c.createStatement(settleSql)
+                .bind(0, ids).bind(1, tokens).bind(2, states).bind(3, delays).bind(4, statuses)
+                .bind(5, errors).bind(6, refunds).bind(7, endpoints).bind(8, holds).bind(9, disables)
+                .bind(10, startedMicros).bind(11, durations).bind(12, excerpts).bind(13, instance)
+                .bind(15, autoDisable.minFailedAttempts()).bind(16, verdicts);
+            if (window == null) {
+              statement.bindNull(14, Long.class);
+            } else {
+              statement.bind(14, window);
+            }
+            return Flux.from(statement.execute()).concatMap(r -> r.map(row -> {
+              Long id = row.get("id", Long.class);
+              String endpoint = row.get("endpoint", String.class);
+              String state = row.get("state", String.class);
+              double seconds = row.get("age_seconds", Number.class).doubleValue();
+              if (id != null) {
+                settled.add(new Settled(id, endpoint, state, seconds));
+              } else {
+                streaks.add(new Streak(endpoint, "disabled".equals(state), seconds,
+                    row.get("failed_attempts", Integer.class), row.get("reason", String.class)));
+              }
+              return seconds;
+            }));
+          })
+          .then(Mono.fromSupplier(() -> new Result(List.copyOf(settled), List.copyOf(streaks))));
+    });
   }
 
   /** Hands unfinished leases back (shutdown past the grace period). Rows released. */

@@ -40,6 +40,9 @@ public final class EngineMetrics {
   public static final String LISTENER_RECONNECTS = "relay.listener.reconnects";
   public static final String UNROUTED = "relay.messages.unrouted";
   public static final String PURGED = "relay.retention.purged";
+  public static final String ENDPOINTS_FAILING = "relay.endpoints.failing";
+  public static final String ENDPOINTS_WARNED = "relay.endpoints.failing.warnings";
+  public static final String ENDPOINTS_AUTO_DISABLED = "relay.endpoints.auto.disabled";
 
   private static final String ENDPOINT = "endpoint";
 
@@ -64,6 +67,10 @@ public final class EngineMetrics {
   private final Map<String, AtomicLong> oldestMillis = new ConcurrentHashMap<>();
   private final AtomicLong unrouted = new AtomicLong();
   private final Map<String, Counter> purged = new ConcurrentHashMap<>();
+  private final AtomicLong endpointsWarning = new AtomicLong();
+  private final AtomicLong endpointsDisabled = new AtomicLong();
+  private final Counter endpointsWarned;
+  private final Counter endpointsAutoDisabled;
 
   public EngineMetrics(MeterRegistry registry) {
     this(registry, UnaryOperator.identity());
@@ -101,6 +108,28 @@ public final class EngineMetrics {
         // No base unit: Prometheus would append it (relay_deliveries_unserved_deliveries), and the
         // documented name, the alert and the dashboard read relay_deliveries_unserved.
         .register(registry);
+    // Counts, not per-endpoint series: runtime endpoints may number 100,000. The admin API and
+    // the log line name the endpoints.
+    Gauge.builder(ENDPOINTS_FAILING, endpointsWarning, AtomicLong::get)
+        .description("Endpoints whose every attempt failed for half the auto-disable window (warning), and "
+            + "endpoints disabled automatically or by a 410 (disabled); their deliveries wait for a resume")
+        .tag("state", "warning")
+        .register(registry);
+    Gauge.builder(ENDPOINTS_FAILING, endpointsDisabled, AtomicLong::get)
+        .description("Endpoints whose every attempt failed for half the auto-disable window (warning), and "
+            + "endpoints disabled automatically or by a 410 (disabled); their deliveries wait for a resume")
+        .tag("state", "disabled")
+        .register(registry);
+    this.endpointsWarned =
+        Counter.builder(ENDPOINTS_WARNED)
+            .description("Failure streaks that reached half the auto-disable window (counted by the relay whose "
+                + "settle crossed it, so the sum over relays counts each once)")
+            .register(registry);
+    this.endpointsAutoDisabled =
+        Counter.builder(ENDPOINTS_AUTO_DISABLED)
+            .description("Endpoints disabled automatically after failing for the whole window (counted once, by "
+                + "the relay whose settle disabled it)")
+            .register(registry);
     Gauge.builder(UNROUTED, unrouted, AtomicLong::get)
         .description("Messages kept that no endpoint subscribed to at publish time")
         .register(registry);
@@ -229,6 +258,20 @@ public final class EngineMetrics {
     oldestSeconds.forEach((endpoint, seconds) ->
         gauge(oldestMillis, OLDEST_PENDING, "Age of the oldest pending delivery", endpoint, 0.001)
             .set((long) (seconds * 1000)));
+  }
+
+  /** A fresh reading of the failing-endpoints gauge. */
+  public void failingEndpoints(long warning, long disabled) {
+    endpointsWarning.set(warning);
+    endpointsDisabled.set(disabled);
+  }
+
+  public void endpointWarned() {
+    endpointsWarned.increment();
+  }
+
+  public void endpointAutoDisabled() {
+    endpointsAutoDisabled.increment();
   }
 
   public void unrouted(long count) {

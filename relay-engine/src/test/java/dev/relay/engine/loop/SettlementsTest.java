@@ -19,6 +19,21 @@ class SettlementsTest {
         UUID.randomUUID(), 0, 0);
   }
 
+  /** What counts toward an endpoint's failure streak (auto-disable): attempts sent, not rows given back. */
+  @Test
+  void onlySentAttemptsJudgeTheReceiver() {
+    assertThat(settlements.settle(claimed(1), Outcome.delivered(200)).receiverVerdict()).isTrue();
+    assertThat(settlements.settle(claimed(1), Outcome.retry("HTTP 503", 503, null)).receiverVerdict()).isFalse();
+    assertThat(settlements.settle(claimed(3), Outcome.retry("timed out")).receiverVerdict()).isFalse();
+    assertThat(settlements.settle(claimed(1), Outcome.terminal("HTTP 400", 400)).receiverVerdict()).isFalse();
+    assertThat(settlements.settle(claimed(1), Outcome.deferred("breaker open", Duration.ofSeconds(1)))
+        .receiverVerdict()).isNull();
+    assertThat(Settlements.handBack(claimed(1), Duration.ZERO).receiverVerdict()).isNull();
+    Claimed undeliverable = new Claimed(claimed(1).delivery(), UUID.randomUUID(), 0, 0, "payload too large");
+    assertThat(settlements.settle(undeliverable, Outcome.terminal("undeliverable: payload too large"))
+        .receiverVerdict()).isNull();
+  }
+
   @Test
   void deliveredRecordsTheStatus() {
     Settlement s = settlements.settle(claimed(1), Outcome.delivered(204));
