@@ -188,7 +188,7 @@ class AutoDisableIT {
       String reason = (String) column("gone-b", "disabled_reason");
       assertThat(reason).startsWith("disabled automatically: every attempt failed for 5 days")
           .contains("last error: HTTP 503 Service Unavailable")
-          .contains("resume it to retry its 10 pending deliveries");
+          .contains("its pending deliveries are kept: resume it to retry them");
 
       // In-flight attempts settle; after that nothing of gone-b is claimed again, though its rows
       // are due and both relays keep claiming (fine-b's delivery proves a later claim ran).

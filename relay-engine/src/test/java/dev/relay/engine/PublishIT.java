@@ -156,7 +156,7 @@ class PublishIT {
           .hasMessageContaining("payload must not be null");
       assertThatThrownBy(() -> publish(c, "SELECT {schema}.publish('x', '{}'::jsonb, endpoint => 'nope')"))
           .hasMessageContaining("unknown endpoint \"nope\"")
-          .hasMessageContaining("Known endpoints: everything, invoices, users");
+          .hasMessageContaining("Known configured endpoints: everything, invoices, users");
       String big = "{\"data\": \"" + "x".repeat(2000) + "\"}";
       assertThatThrownBy(() -> publish(c, "SELECT {schema}.publish('x', ?::jsonb)", big))
           .hasMessageContaining("payload is 2012 bytes, over the limit of 1024 bytes");
@@ -173,7 +173,7 @@ class PublishIT {
     db.execute("CREATE ROLE " + role);
     // Exactly the grants in docs/publishing.md.
     db.execute("GRANT USAGE ON SCHEMA {schema} TO " + role);
-    db.execute("GRANT EXECUTE ON FUNCTION {schema}.publish(text, jsonb, text, text, text, text, text, text, text), "
+    db.execute("GRANT EXECUTE ON FUNCTION {schema}.publish(text, jsonb, text, text, text, text, text, text, text, text), "
         + "{schema}.publish_batch(jsonb) TO " + role);
     db.execute("GRANT SELECT ON {schema}.endpoint, {schema}.setting, {schema}.instance_endpoint TO " + role);
     db.execute("GRANT SELECT, INSERT ON {schema}.message, {schema}.delivery TO " + role);

@@ -134,7 +134,7 @@ class SupersedeIT {
     Relays.endpoints(database, new EndpointSpec("fixed", List.of("fixed.*")));
     db.execute("SELECT {schema}.create_endpoint('tenant-7', 'https://tenant-7.example/hooks', '{rt.*}')");
     for (String id : List.of("rt-1", "rt-2", "rt-3")) {
-      db.execute("SELECT {schema}.publish('rt.x', '{}'::jsonb, event_id => ?, supersede_key => 'k')", id);
+      db.execute("SELECT {schema}.publish('rt.x', '{}'::jsonb, event_id => ?, supersede_key => 'k', endpoint => 'tenant-7')", id);
     }
     var registry = new SimpleMeterRegistry();
     RelayEngine engine = RelayEngine.create(database, Relays.fast().build(), Relays.declared(database).stream()
@@ -215,8 +215,8 @@ class SupersedeIT {
     var publisher = new MessagePublisher(database);
     publisher.publish(PublishRequest.of("t", "{}").withSupersedeKey("A")).block(WAIT); // to x and y
     String first = (String) db.scalar("SELECT event_id FROM {schema}.message");
-    publisher.publish(new PublishRequest("t", "{}", null, "a-x", "x", "A")).block(WAIT);
-    publisher.publish(new PublishRequest("t", "{}", null, "b-x", "x", "B")).block(WAIT);
+    publisher.publish(new PublishRequest("t", "{}", null, "a-x", "x", "A", null)).block(WAIT);
+    publisher.publish(new PublishRequest("t", "{}", null, "b-x", "x", "B", null)).block(WAIT);
     publisher.publish(new PublishRequest("t", "{}", null, "plain-x", "x")).block(WAIT);
 
     assertThat(state(first, "x")).isEqualTo("superseded");
@@ -400,7 +400,7 @@ class SupersedeIT {
       st.execute("PREPARE settle AS " + database.sql().settle());
       var rs = st.executeQuery("EXPLAIN EXECUTE settle('{1}', '{00000000-0000-0000-0000-000000000001}', '{pending}',"
           + " '{100}', '{503}', '{HTTP 503}', '{0}', '{plan}', '{NULL}', '{NULL}', '{1}', '{1}', '{NULL}',"
-          + " '00000000-0000-0000-0000-000000000002')");
+          + " '00000000-0000-0000-0000-000000000002', NULL, 20, '{false}')");
       StringBuilder settle = new StringBuilder();
       while (rs.next()) {
         settle.append(rs.getString(1)).append('\n');

@@ -214,7 +214,7 @@ class TraceContextPublishIT {
       db.execute("REVOKE EXECUTE ON FUNCTION " + schema + ".publish(text, jsonb, text, text, text, text) FROM PUBLIC");
       db.execute("GRANT EXECUTE ON FUNCTION " + schema + ".publish(text, jsonb, text, text, text, text) TO " + role);
       flyway(schema, "latest").migrate();
-      String signature = schema + ".publish(text, jsonb, text, text, text, text, text, text, text)";
+      String signature = schema + ".publish(text, jsonb, text, text, text, text, text, text, text, text)";
       assertThat(db.scalar("SELECT has_function_privilege(?, ?, 'EXECUTE')", role, signature)).isEqualTo(true);
       assertThat(db.scalar("SELECT has_function_privilege('public', ?, 'EXECUTE')", signature)).isEqualTo(false);
       // The rest of docs/publishing.md's grants: the role publishes, and its malformed trace context is counted.

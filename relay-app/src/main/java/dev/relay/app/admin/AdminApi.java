@@ -62,7 +62,7 @@ import reactor.netty.http.server.HttpServerRoutes;
 public final class AdminApi {
   private static final Logger log = LoggerFactory.getLogger(AdminApi.class);
   private static final Set<String> PUBLISH_FIELDS = Set.of("event_type", "payload", "ordering_key", "event_id",
-      "endpoint", "supersede_key");
+      "endpoint", "tenant", "supersede_key");
 
   private final RelayEngine engine;
   private final BreakerStates breakers;
@@ -193,7 +193,7 @@ public final class AdminApi {
       }
       PublishRequest p = new PublishRequest(eventType, Json.write(PayloadCheck.check(payload)),
           f.text("ordering_key", Limits.TEXT), f.text("event_id", Limits.TEXT), f.text("endpoint", Limits.NAME),
-          f.text("supersede_key", Limits.TEXT));
+          f.text("supersede_key", Limits.TEXT), f.text("tenant", Limits.TEXT));
       return engine.publisher().publish(p).map(id -> {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("message_id", id);

@@ -40,6 +40,10 @@ final class PublishCommand implements Callable<Integer> {
       description = "Supersede key: earlier messages with this key not yet attempted are superseded.")
   @Nullable String supersedeKey;
 
+  @Option(names = "--tenant", paramLabel = "TENANT",
+      description = "Send to this tenant's runtime endpoints that take the event type.")
+  @Nullable String tenant;
+
   @Override
   public Integer call() {
     try {
@@ -48,7 +52,7 @@ final class PublishCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(), "--payload is not valid JSON: " + e.getMessage());
     }
     Database db = Database.connect(config.load().database());
-    PublishRequest request = new PublishRequest(eventType, payload, orderingKey, eventId, endpoint, supersedeKey);
+    PublishRequest request = new PublishRequest(eventType, payload, orderingKey, eventId, endpoint, supersedeKey, tenant);
     Long id = Mono.usingWhen(Mono.just(db), d -> new MessagePublisher(d).publish(request), Database::close).block();
     spec.commandLine().getOut().printf("published message %d%n", id);
     spec.commandLine().getOut().flush();

@@ -32,6 +32,8 @@ public final class Demo implements AutoCloseable {
   private static final int MAX_ATTEMPTS = 3;
   /** The endpoint the demo creates at runtime (relay.create_endpoint). */
   static final String RUNTIME_ENDPOINT = "acme-invoices";
+  /** Its tenant: the sample publisher publishes paid invoices to it. */
+  static final String RUNTIME_TENANT = "acme";
   private final PrintStream out;
   private final EmbeddedPostgres postgres;
   private final DisposableServer receiverServer;
@@ -73,7 +75,7 @@ public final class Demo implements AutoCloseable {
       // An endpoint created at runtime, as an application creates one per customer in its own
       // transaction: same receiver, the demo's secret so the receiver can verify it.
       relay.engine().runtimeEndpoints().create(new NewEndpoint(RUNTIME_ENDPOINT,
-          "http://127.0.0.1:" + receiverServer.port() + "/" + RUNTIME_ENDPOINT, List.of("invoice.*"), "acme",
+          "http://127.0.0.1:" + receiverServer.port() + "/" + RUNTIME_ENDPOINT, List.of("invoice.*"), RUNTIME_TENANT,
           "{\"plan\": \"pro\"}", secret, OnDeadLetter.SKIP)).block(Duration.ofSeconds(30));
       SamplePublisher publisher = new SamplePublisher(relay.engine().publisher());
       Disposable publishing = publisher.start(perSecond);
@@ -179,9 +181,10 @@ public final class Demo implements AutoCloseable {
     out.printf("  Dead letters            curl -H 'Authorization: Bearer %s' %s/admin/dead-letters%n", token, base);
     out.printf("  Attempt history         curl -H 'Authorization: Bearer %s' %s/admin/endpoints/billing/failures  "
         + "(every failed attempt; a delivery's whole history: /admin/deliveries/<id>/attempts)%n", token, base);
-    out.printf("  Runtime endpoint        %s, created with relay.create_endpoint(...) (secret sealed at rest):%n"
+    out.printf("  Runtime endpoint        %s of tenant %s, created with relay.create_endpoint(...) (secret sealed at"
+        + " rest), gets the invoices published with tenant => '%s':%n"
         + "                          curl -H 'Authorization: Bearer %s' %s/admin/runtime-endpoints/%s%n",
-        RUNTIME_ENDPOINT, token, base, RUNTIME_ENDPOINT);
+        RUNTIME_ENDPOINT, RUNTIME_TENANT, RUNTIME_TENANT, token, base, RUNTIME_ENDPOINT);
     out.printf("  Publish yourself        psql postgresql://postgres@localhost:%d/postgres -c "
         + "\"SELECT relay.publish('invoice.paid', '{\\\"type\\\": \\\"invoice.paid\\\", \\\"id\\\": 1}')\"%n", pg);
     out.printf("Publishing %.0f sample events per second; %s is refused about half the time, so you will see "

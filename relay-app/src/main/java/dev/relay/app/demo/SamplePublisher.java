@@ -44,8 +44,13 @@ final class SamplePublisher {
     int amount = ThreadLocalRandom.current().nextInt(100, 100_000);
     String payload = "{\"type\":\"" + type + "\",\"data\":{\"id\":" + (1000 + n) + ",\"amount\":" + amount
         + ",\"currency\":\"EUR\"}}";
-    return publisher.publish(new PublishRequest(type, payload, "customer-" + (n % 7), null, null))
-        .doOnNext(id -> published.incrementAndGet());
+    PublishRequest request = new PublishRequest(type, payload, "customer-" + (n % 7), null, null);
+    Mono<Long> sent = publisher.publish(request).doOnNext(id -> published.incrementAndGet());
+    // Paid invoices also go to the customer's own endpoint, created at runtime: published to its
+    // tenant (a tenant's endpoints get only what is published to it or addressed to them).
+    return type.equals("invoice.paid")
+        ? sent.then(publisher.publish(request.withTenant(Demo.RUNTIME_TENANT)).doOnNext(id -> published.incrementAndGet()))
+        : sent;
   }
 
   long published() {

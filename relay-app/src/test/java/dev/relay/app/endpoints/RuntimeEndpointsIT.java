@@ -87,8 +87,9 @@ class RuntimeEndpointsIT {
         name, url, types));
   }
 
+  /** Published to tenant acme, whose runtime endpoints (create makes them all acme's) take it by type. */
   static void publish(TestDatabase db, String type, String id) {
-    db.execute("SELECT {schema}.publish(?, '{\"n\": 1}'::jsonb, NULL, ?)", type, id);
+    db.execute("SELECT {schema}.publish(?, '{\"n\": 1}'::jsonb, NULL, ?, tenant => 'acme')", type, id);
   }
 
   @Test
@@ -100,15 +101,35 @@ class RuntimeEndpointsIT {
       try {
         // One transaction: the endpoint and the first events to it commit together.
         String secret = inOneTransaction(db,
-            "SELECT {schema}.publish('order.paid', '{}'::jsonb, NULL, 'first-0')",
+            "SELECT {schema}.publish('order.paid', '{}'::jsonb, NULL, 'first-0', tenant => 'acme')",
             "SELECT {schema}.create_endpoint('acme-orders', '" + receiver.url("acme") + "', '{order.*}', 'acme')");
         assertThat(secret).startsWith("whsec_");
         List<String> ids = IntStream.range(1, 41).mapToObj(i -> "acme-" + i).toList();
         ids.forEach(id -> publish(db, "order.paid", id));
         publish(db, "invoice.paid", "not-subscribed");
+        // Not to the tenant: a runtime endpoint never gets it, whatever types it takes.
+        db.execute("SELECT {schema}.publish('order.paid', '{}'::jsonb, NULL, 'broadcast-1')");
+        db.execute("SELECT {schema}.publish('order.paid', '{}'::jsonb, NULL, 'other-tenant-1', tenant => 'globex')");
         await().atMost(Duration.ofSeconds(20)).until(() -> receiver.ids("acme").containsAll(ids));
         // Published before the endpoint existed (same transaction, earlier statement): not routed to it.
-        assertThat(receiver.ids("acme")).doesNotContain("first-0", "not-subscribed");
+        assertThat(receiver.ids("acme")).doesNotContain("first-0", "not-subscribed", "broadcast-1", "other-tenant-1");
+        // A batch: addressed to the tenant or to the endpoint reaches it, addressed to neither does not.
+        db.execute("SELECT {schema}.publish_batch('[{\"event_type\": \"order.paid\", \"payload\": {}, \"event_id\": "
+            + "\"batch-tenant\", \"tenant\": \"acme\"}, {\"event_type\": \"order.paid\", \"payload\": {}, "
+            + "\"event_id\": \"batch-endpoint\", \"endpoint\": \"acme-orders\"}, {\"event_type\": \"order.paid\", "
+            + "\"payload\": {}, \"event_id\": \"batch-broadcast\"}]'::jsonb)");
+        await().atMost(Duration.ofSeconds(20))
+            .until(() -> receiver.ids("acme").containsAll(List.of("batch-tenant", "batch-endpoint")));
+        // An operator's replay gives the endpoint what was its own, and what its tenant was sent
+        // before it existed (first-0), never another tenant's or a broadcast nobody took.
+        Http.Response replay = new Http(a.baseUrl(), TestConfigs.TOKEN).post("/admin/endpoints/acme-orders/replay",
+            "{\"since\": \"2000-01-01T00:00:00Z\"}");
+        assertThat(replay.status()).as(replay.body()).isEqualTo(200);
+        assertThat(replay.json().get("replayed").asLong()).isEqualTo(ids.size() + 3);
+        await().atMost(Duration.ofSeconds(20)).until(() -> receiver.ids("acme").contains("first-0"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> receiver.ids("acme").size() >= 2 * (ids.size() + 2) + 1);
+        assertThat(receiver.ids("acme")).doesNotContain("not-subscribed", "broadcast-1", "other-tenant-1",
+            "batch-broadcast");
         assertThat(receiver.to("acme")).allMatch(r -> r.signedBy(secret))
             .noneMatch(r -> r.signedBy(TestConfigs.SECRET));
         // Both relays serve it (registered for it), and the secret is sealed at rest.
@@ -342,7 +363,7 @@ class RuntimeEndpointsIT {
         assertThat(admin.get("/admin/runtime-endpoints?tenant=globex").json().get("endpoints").size()).isEqualTo(1);
         assertThat(admin.get("/admin/runtime-endpoints?tenant=nobody").json().get("endpoints").size()).isZero();
 
-        publish(db, "api.x", "api-1");
+        db.execute("SELECT {schema}.publish('api.x', '{}'::jsonb, NULL, 'api-1', tenant => 'globex')");
         await().atMost(Duration.ofSeconds(20)).until(() -> receiver.ids("api").contains("api-1"));
         assertThat(receiver.to("api")).allMatch(r -> r.signedBy(secret));
 
@@ -373,7 +394,7 @@ class RuntimeEndpointsIT {
             .isEqualTo(404);
 
         db.execute("SELECT {schema}.update_endpoint('api-made', paused => true)");
-        publish(db, "other.x", "api-2");
+        db.execute("SELECT {schema}.publish('other.x', '{}'::jsonb, NULL, 'api-2', tenant => 'globex')");
         Http.Response deleted = admin.delete("/admin/runtime-endpoints/api-made?reason=test");
         assertThat(deleted.status()).as(deleted.body()).isEqualTo(200);
         assertThat(deleted.json().get("discarded").asLong()).isEqualTo(1);

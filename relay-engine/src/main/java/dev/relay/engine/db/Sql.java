@@ -328,9 +328,9 @@ public final class Sql {
                                || justify_hours(date_trunc('minute', now() - t.failing_since)) || ' ('
                                || t.failed_attempts || ' attempts since '
                                || to_char(t.failing_since AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') || ' UTC); last error: '
-                               || coalesce(a.last_error, 'none recorded') || '; resume it to retry its '
-                               || (SELECT count(*) FROM {s}.delivery d WHERE d.endpoint = x.name AND d.state = 'pending')
-                               || ' pending deliveries' END AS auto_disable
+                               || coalesce(a.last_error, 'none recorded')
+                               -- No count here: it would be a scan of the backlog inside the settle.
+                               || '; its pending deliveries are kept: resume it to retry them' END AS auto_disable
                       FROM {s}.endpoint x
                       -- Attempts count only when their settle landed (l: the fenced update changed the
                       -- row), as in the attempt history: a settle retried after an ambiguous failure
@@ -444,7 +444,7 @@ public final class Sql {
    */
   public String publish() {
     return s("SELECT {s}.publish($1, $2::jsonb, $3, $4, $5, coalesce($6, 'application/json'),"
-        + " supersede_key => $7)");
+        + " supersede_key => $7, tenant => $8)");
   }
 
   // ---- endpoints ----------------------------------------------------------------------------
@@ -1015,6 +1015,10 @@ public final class Sql {
            AND (EXISTS (SELECT 1 FROM {s}.delivery x WHERE x.message_id = m.id AND x.endpoint = e.name)
                 OR (m.unrouted
                     AND CASE WHEN m.target_endpoint IS NOT NULL THEN m.target_endpoint = e.name
+                             -- A runtime endpoint takes only its own tenant's messages (V11), a
+                             -- configured one only those published to no tenant.
+                             WHEN CASE WHEN e.runtime THEN m.tenant IS DISTINCT FROM e.tenant OR e.tenant IS NULL
+                                       ELSE m.tenant IS NOT NULL END THEN false
                              ELSE cardinality(e.event_type_patterns) = 0
                                   OR m.event_type LIKE ANY (e.event_type_patterns) END))
         ON CONFLICT (message_id, endpoint) DO UPDATE

@@ -27,7 +27,8 @@ public final class MessagePublisher {
             orNull(request.eventId()),
             orNull(request.endpoint()),
             Queries.nullOf(String.class),
-            orNull(request.supersedeKey()));
+            orNull(request.supersedeKey()),
+            orNull(request.tenant()));
   }
 
   private static Object orNull(@Nullable String value) {
