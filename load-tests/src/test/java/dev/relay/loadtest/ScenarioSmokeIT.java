@@ -122,4 +122,13 @@ class ScenarioSmokeIT {
     assertThat(r.phases()).hasSize(4);
     assertThat(r.ceilings().database()).isNotNull();
   }
+
+  @Test
+  void runtimeEndpointsReportsTheFootprintOfEachStage() throws Exception {
+    RunReport r = run("runtime-endpoints", "--runtime-endpoints", "50", "--active-endpoints", "10", "--events", "40");
+
+    assertThat(r.phases()).hasSize(2);
+    assertThat(r.notes()).anyMatch(n -> n.startsWith("50 runtime endpoints, 10 active: RSS"));
+    assertThat(r.targets()).hasSize(2);
+  }
 }

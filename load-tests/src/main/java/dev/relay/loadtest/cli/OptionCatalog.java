@@ -36,6 +36,8 @@ public final class OptionCatalog {
       new OptionSpec("fault-for", "D", "5m", "reliability: how long a fault lasts (blackhole, storm, long-transaction, "
           + "backend-kills; pg-restart: how long Postgres stays down)"),
       new OptionSpec("faults", "N", "2", "reliability pg-restart: how many restarts"),
+      new OptionSpec("runtime-endpoints", "N", "100000", "runtime-endpoints: endpoints created with relay.create_endpoint"),
+      new OptionSpec("active-endpoints", "N", "1000", "runtime-endpoints: how many of them receive --events"),
       new OptionSpec("out", "DIR", "", "where summary.txt, report.json, report.html and relay logs go "
           + "(default target/relay-load/<scenario>-<time>)"),
       new OptionSpec("help", "", "", "this text"));

@@ -27,13 +27,17 @@ public record Options(String scenario, long events, List<Double> rates, Duration
     String receiverDescription, Map<String, String> relaySettings, @Nullable Path relayJar, List<String> relayJvmArgs,
     @Nullable String databaseUrl, boolean durable, String schema, Publisher.Kind publisher, int publishConnections, int publishBatch,
     long warmupEvents, Duration drainTimeout, Set<String> ceilings, long ceilingEvents, Duration sampleInterval,
-    Duration faultEvery, Duration faultFor, int faults, Path out) {
+    Duration faultEvery, Duration faultFor, int faults, int runtimeEndpoints, int activeEndpoints, Path out) {
 
   public Options {
     rates = List.copyOf(rates);
     relaySettings = Map.copyOf(relaySettings);
     relayJvmArgs = List.copyOf(relayJvmArgs);
     ceilings = Set.copyOf(ceilings);
+    if (activeEndpoints > runtimeEndpoints) {
+      throw new IllegalArgumentException("--active-endpoints (" + activeEndpoints + ") must be at most "
+          + "--runtime-endpoints (" + runtimeEndpoints + ")");
+    }
   }
 
   /** The user's arguments over {@code scenarioDefaults} (option name → value) over the catalog defaults. */
@@ -58,7 +62,8 @@ public record Options(String scenario, long events, List<Double> rates, Duration
         r.optional("database-url"), r.bool("durable"), r.schema(), Publisher.kind(v.get("publisher")),
         r.positiveInt("publish-connections"), r.positiveInt("publish-batch"), r.nonNegativeLong("warmup-events"),
         r.duration("drain-timeout"), r.ceilings(), r.nonNegativeLong("ceiling-events"), r.duration("sample-interval"),
-        r.duration("fault-every"), r.duration("fault-for"), r.positiveInt("faults"), r.out(scenario));
+        r.duration("fault-every"), r.duration("fault-for"), r.positiveInt("faults"), r.positiveInt("runtime-endpoints"),
+        r.positiveInt("active-endpoints"), r.out(scenario));
   }
 
   /** The same options writing to {@code dir} (one scenario of several in a run). */
@@ -66,7 +71,7 @@ public record Options(String scenario, long events, List<Double> rates, Duration
     return new Options(scenario, events, rates, duration, relays, compareSingle, endpoints, zipf, payloadBytes,
         receiverSchedule, receiverDescription, relaySettings, relayJar, relayJvmArgs, databaseUrl, durable, schema,
         publisher, publishConnections, publishBatch, warmupEvents, drainTimeout, ceilings, ceilingEvents,
-        sampleInterval, faultEvery, faultFor, faults, dir);
+        sampleInterval, faultEvery, faultFor, faults, runtimeEndpoints, activeEndpoints, dir);
   }
 
   public boolean measures(String ceiling) {

@@ -3,6 +3,7 @@ package dev.relay.loadtest.scenario;
 import dev.relay.loadtest.engine.ClaimScheduling;
 import dev.relay.loadtest.engine.EngineThroughput;
 import dev.relay.loadtest.engine.PublishCost;
+import dev.relay.loadtest.footprint.RuntimeEndpointsScenario;
 import dev.relay.loadtest.reliability.ReliabilityScenario;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -26,6 +27,7 @@ public final class Scenarios {
       new EngineThroughput(),
       new ClaimScheduling(),
       new PublishCost(),
+      new RuntimeEndpointsScenario(),
       new ReliabilityScenario());
 
   private Scenarios() {}

@@ -57,6 +57,17 @@ class OptionsTest {
   }
 
   @Test
+  void activeRuntimeEndpointsAreAmongTheCreatedOnes() {
+    Options o = options(Map.of(), "runtime-endpoints", "--runtime-endpoints", "2_000", "--active-endpoints", "100");
+
+    assertThat(o.runtimeEndpoints()).isEqualTo(2000);
+    assertThat(o.activeEndpoints()).isEqualTo(100);
+    assertThat(options(Map.of(), "runtime-endpoints").runtimeEndpoints()).isEqualTo(100_000);
+    assertThatThrownBy(() -> options(Map.of(), "runtime-endpoints", "--runtime-endpoints", "10", "--active-endpoints",
+        "11")).isInstanceOf(UsageException.class).hasMessageContaining("--active-endpoints");
+  }
+
+  @Test
   void aReceiverDelayBecomesAConstantSchedule() {
     Options o = options(Map.of("receiver-delay", "20ms"), "slow-receiver");
 
