@@ -123,6 +123,9 @@ public final class RuntimeEndpointsScenario extends DescribedScenario {
     s.put("runtime-endpoints.encryption-keys", Base64.getEncoder().encodeToString(key));
     s.put("webhook.allow-http", "true");
     s.put("webhook.allowed-networks", "127.0.0.0/8");
+    // Runtime endpoints have their own network policy; the configured ones' does not apply.
+    s.put("runtime-endpoints.allow-http", "true");
+    s.put("runtime-endpoints.allowed-networks", "127.0.0.0/8");
     return s;
   }
 
