@@ -33,14 +33,15 @@ public final class ClaimSettleProcedures {
    * tokens, $3 states, $4 retry delays, $5 status codes, $6 errors, $7 attempts refunded, $8
    * endpoints, $9 endpoint holds, $10 endpoint disables (none), $11 attempt starts (epoch
    * microseconds, now), $12 durations (1 ms), $13 response excerpts (empty, as the load
-   * receiver answers), $14 the instance recording the attempts.
+   * receiver answers), $14 the instance recording the attempts, $15 no auto-disable window (off),
+   * $16 its minimum attempts (unused), $17 each attempt's verdict (delivered).
    */
   static final String SETTLE_ARGS = "ids, array_fill(tok, ARRAY[n]), array_fill('delivered'::text, ARRAY[n]), "
       + "array_fill(0::bigint, ARRAY[n]), array_fill(200, ARRAY[n]), array_fill(NULL::text, ARRAY[n]), "
       + "array_fill(0, ARRAY[n]), array_fill(NULL::text, ARRAY[n]), array_fill(NULL::bigint, ARRAY[n]), "
       + "array_fill(NULL::text, ARRAY[n]), "
       + "array_fill((extract(epoch FROM clock_timestamp()) * 1000000)::bigint, ARRAY[n]), array_fill(1, ARRAY[n]), "
-      + "array_fill(''::text, ARRAY[n]), instance";
+      + "array_fill(''::text, ARRAY[n]), instance, NULL::bigint, 20, array_fill(true, ARRAY[n])";
 
   /** Claims up to {@code batch} rows (each endpoint capped at {@code cap}), commits, settles them, commits. */
   private static final String CLAIM_SETTLE = """
@@ -95,7 +96,9 @@ public final class ClaimSettleProcedures {
         micros := '{}';
         FOR i IN 1..rounds LOOP
           t := clock_timestamp();
-          EXECUTE publish_sql USING 'load.event', payload::jsonb, NULL::text, 'floor-' || i, NULL::text, NULL::text;
+          -- $7 supersede key, $8 tenant: none.
+          EXECUTE publish_sql USING 'load.event', payload::jsonb, NULL::text, 'floor-' || i, NULL::text, NULL::text,
+                                    NULL::text, NULL::text;
           COMMIT;
       %2$s
           IF n <> 1 THEN
