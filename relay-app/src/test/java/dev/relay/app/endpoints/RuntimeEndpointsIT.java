@@ -120,6 +120,9 @@ class RuntimeEndpointsIT {
             + "\"payload\": {}, \"event_id\": \"batch-broadcast\"}]'::jsonb)");
         await().atMost(Duration.ofSeconds(20))
             .until(() -> receiver.ids("acme").containsAll(List.of("batch-tenant", "batch-endpoint")));
+        // Settles land a moment after the receiver saw the posts: replay once they all have.
+        await().atMost(Duration.ofSeconds(20)).until(() -> db.count(
+            "SELECT count(*) FROM {schema}.delivery WHERE endpoint = 'acme-orders' AND state = 'pending'") == 0);
         // An operator's replay gives the endpoint what was its own, and what its tenant was sent
         // before it existed (first-0), never another tenant's or a broadcast nobody took.
         Http.Response replay = new Http(a.baseUrl(), TestConfigs.TOKEN).post("/admin/endpoints/acme-orders/replay",
