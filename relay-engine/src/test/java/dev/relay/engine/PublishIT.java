@@ -175,10 +175,13 @@ class PublishIT {
     db.execute("GRANT USAGE ON SCHEMA {schema} TO " + role);
     db.execute("GRANT EXECUTE ON FUNCTION {schema}.publish(text, jsonb, text, text, text, text, text, text, text, text), "
         + "{schema}.publish_batch(jsonb) TO " + role);
-    db.execute("GRANT SELECT ON {schema}.endpoint, {schema}.setting, {schema}.instance_endpoint TO " + role);
+    db.execute("GRANT SELECT ON {schema}.endpoint, {schema}.setting, {schema}.instance_endpoint, {schema}.instance TO "
+        + role);
     db.execute("GRANT SELECT, INSERT ON {schema}.message, {schema}.delivery TO " + role);
     db.execute("GRANT UPDATE (state, settled_at, last_error) ON {schema}.delivery TO " + role);
-    new Registry(database, Relays.declared(database), "idle relay").register().block(WAIT);
+    new Registry(database, Relays.declared(database), "idle relay", true).register().block(WAIT);
+    // A runtime endpoint, served by that relay: publishing to it reads relay.instance too.
+    db.execute("SELECT {schema}.create_endpoint('grants-rt', 'https://grants.example/hook', tenant => 'grants')");
     try (Connection c = db.jdbc()) {
       c.setAutoCommit(false);
       try (Statement s = c.createStatement()) {
@@ -186,6 +189,9 @@ class PublishIT {
       }
       publish(c, "SELECT {schema}.publish('invoice.paid', '{}'::jsonb, ordering_key => 'k', event_id => 'as-app')");
       publish(c, "SELECT ({schema}.publish_batch('[{\"event_type\": \"user.created\", \"payload\": {}}]'))[1]");
+      publish(c, "SELECT {schema}.publish('invoice.paid', '{}'::jsonb, event_id => 'as-app-rt', tenant => 'grants')");
+      publish(c, "SELECT ({schema}.publish_batch('[{\"event_type\": \"invoice.paid\", \"payload\": {},"
+          + " \"event_id\": \"as-app-rt2\", \"endpoint\": \"grants-rt\"}]'))[1]");
       // Superseding updates earlier deliveries: the column grant is enough, in both functions.
       publish(c, "SELECT {schema}.publish('invoice.paid', '{}'::jsonb, event_id => 'as-app-s1', supersede_key => 's')");
       publish(c, "SELECT ({schema}.publish_batch('[{\"event_type\": \"invoice.paid\", \"payload\": {},"
@@ -196,7 +202,9 @@ class PublishIT {
       db.execute("DROP ROLE " + role);
     }
     assertThat(endpointsOf("as-app")).containsExactly("everything", "invoices");
-    assertThat(db.count("SELECT count(*) FROM {schema}.message")).isEqualTo(4);
+    assertThat(endpointsOf("as-app-rt")).containsExactly("grants-rt");
+    assertThat(endpointsOf("as-app-rt2")).containsExactly("grants-rt");
+    assertThat(db.count("SELECT count(*) FROM {schema}.message")).isEqualTo(6);
     assertThat(db.count("SELECT count(*) FROM {schema}.delivery d JOIN {schema}.message m ON m.id = d.message_id"
         + " WHERE m.event_id = 'as-app-s1' AND d.state = 'superseded'")).isEqualTo(2);
   }
