@@ -5,14 +5,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.relay.engine.config.RetentionPolicy;
 import dev.relay.engine.db.Database;
+import dev.relay.engine.deadletter.DeadLetters;
 import dev.relay.engine.endpoint.EndpointSpec;
 import dev.relay.engine.metrics.EngineMetrics;
 import dev.relay.engine.retention.Purger;
 import dev.relay.engine.testing.PostgresExtension;
 import dev.relay.engine.testing.TestDatabase;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -102,6 +109,80 @@ class RetentionIT {
       db.execute("DELETE FROM {schema}.delivery d USING {schema}.message m WHERE m.id = d.message_id AND m.event_id = 'idem-1'");
       db.execute("DELETE FROM {schema}.message WHERE event_id = 'idem-1'");
       database.close().block(WAIT);
+    }
+  }
+
+  /**
+   * A delivery has no foreign key to its message (V12): a referenced message is still never
+   * deleted, by hand or by a purge racing an endpoint replay that attaches a delivery to it, in
+   * either order. A lost race would leave a pending delivery whose message is gone: never sent.
+   */
+  @Test
+  void aMessageThatDeliveriesReferenceIsNeverDeletedEvenWhileAReplayRacesThePurge() throws Exception {
+    Database database = Relays.migrated(db);
+    try {
+      Relays.endpoints(database, new EndpointSpec("keeper", List.of("keeper.*")));
+      publish("kept-by-hand", "keeper.x");
+      assertThat(db.execute("DELETE FROM {schema}.message WHERE event_id = 'kept-by-hand'")).isZero();
+
+      // Unrouted and past the window: retention deletes them, unless a replay gives them a delivery.
+      publish("race-replay-first", "late.x");
+      db.execute("UPDATE {schema}.message SET created_at = now() - interval '3 hours' WHERE event_id LIKE 'race-%'");
+      Relays.endpoints(database, new EndpointSpec("keeper", List.of("keeper.*")), new EndpointSpec("late", List.of("late.*")));
+      var policy = new RetentionPolicy(Duration.ofHours(1), Duration.ofDays(1), Duration.ofMinutes(1), 100);
+      var purger = new Purger(database, policy, new EngineMetrics(new SimpleMeterRegistry()));
+      var replays = new DeadLetters(database, () -> { });
+      String replay = database.sql().replayMessages().replace("$1", "?").replace("$2", "?");
+
+      // The replay first: it holds its new delivery uncommitted while the purge runs.
+      try (Connection c = db.jdbc()) {
+        c.setAutoCommit(false);
+        try (PreparedStatement ps = c.prepareStatement(replay)) {
+          ps.setObject(1, OffsetDateTime.now().minusDays(1)); // $2 comes first in the text
+          ps.setString(2, "late");
+          assertThat(ps.executeUpdate()).isEqualTo(1);
+        }
+        CompletableFuture<Long> purge = purger.purgeOnce().toFuture();
+        awaitLockWait();
+        c.commit();
+        purge.get(30, TimeUnit.SECONDS);
+      }
+      assertThat(db.scalar("SELECT d.state FROM {schema}.delivery d JOIN {schema}.message m ON m.id = d.message_id "
+          + "WHERE m.event_id = 'race-replay-first'")).isEqualTo("pending");
+
+      // The purge first: it holds its delete uncommitted while the replay runs.
+      publish("race-purge-first", "latest.x");
+      db.execute("UPDATE {schema}.message SET created_at = now() - interval '3 hours' WHERE event_id = 'race-purge-first'");
+      Relays.endpoints(database, new EndpointSpec("keeper", List.of("keeper.*")), new EndpointSpec("late", List.of("late.*")),
+          new EndpointSpec("latest", List.of("latest.*")));
+      try (Connection c = db.jdbc()) {
+        c.setAutoCommit(false);
+        assertThat(c.createStatement().executeUpdate(db.resolve(
+            "DELETE FROM {schema}.message WHERE event_id = 'race-purge-first'"))).isEqualTo(1);
+        CompletableFuture<Long> replayed = replays.replayMessages("latest", Instant.now().minus(Duration.ofDays(1)))
+            .toFuture();
+        awaitLockWait();
+        c.commit();
+        replayed.get(30, TimeUnit.SECONDS);
+      }
+      assertThat(db.count("SELECT count(*) FROM {schema}.delivery d "
+          + "WHERE NOT EXISTS (SELECT 1 FROM {schema}.message m WHERE m.id = d.message_id)"))
+          .as("deliveries whose message is gone").isZero();
+    } finally {
+      db.execute("DELETE FROM {schema}.delivery d USING {schema}.message m WHERE m.id = d.message_id "
+          + "AND (m.event_id LIKE 'race-%' OR m.event_id = 'kept-by-hand')");
+      db.execute("DELETE FROM {schema}.message WHERE event_id LIKE 'race-%' OR event_id = 'kept-by-hand'");
+      database.close().block(WAIT);
+    }
+  }
+
+  /** Waits until some session of this database waits for a row lock. */
+  private void awaitLockWait() throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (db.count("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+        + "AND wait_event_type = 'Lock'") == 0) {
+      assertThat(System.nanoTime()).as("a session waiting for a lock").isLessThan(deadline);
+      Thread.sleep(10);
     }
   }
 }

@@ -1004,6 +1004,11 @@ public final class Sql {
    * alone, and so are superseded ones: the message that superseded one went to the same endpoint
    * later, so it is replayed too, and sending the older state again could land after it. Index:
    * message_created_at_idx, then delivery (message_id, endpoint).
+   *
+   * <p>The messages are locked FOR KEY SHARE, as a foreign key's check would (V12 dropped it from
+   * the publish path): a retention purge deleting one of them at the same time waits for this
+   * statement's transaction and then keeps the message (its delete trigger sees the new
+   * delivery), or deleted it first and this statement skips it.
    */
   public String replayMessages() {
     return s("""
@@ -1021,6 +1026,7 @@ public final class Sql {
                                        ELSE m.tenant IS NOT NULL END THEN false
                              ELSE cardinality(e.event_type_patterns) = 0
                                   OR m.event_type LIKE ANY (e.event_type_patterns) END))
+           FOR KEY SHARE OF m
         ON CONFLICT (message_id, endpoint) DO UPDATE
            SET state = 'pending', attempts = 0, next_attempt_at = now(), settled_at = NULL,
                lease_token = NULL
@@ -1061,8 +1067,8 @@ public final class Sql {
 
   /**
    * Deletes one batch of messages past the window that no delivery references any more (the
-   * foreign key would refuse the rest anyway). Index: message_created_at_idx, then delivery
-   * (message_id, endpoint). $1 window ms, $2 batch size.
+   * message_keep_referenced trigger skips any other, V12). Index: message_created_at_idx, then
+   * delivery (message_id, endpoint). $1 window ms, $2 batch size.
    */
   public String purgeMessages() {
     return s("""

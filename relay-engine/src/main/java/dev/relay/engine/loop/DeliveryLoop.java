@@ -233,9 +233,9 @@ public final class DeliveryLoop {
     }
     emit(lanes.admit(plan, rows, System.nanoTime()));
     // Plan again: more may be due, or a lane that fell asleep has its mark to clear (the plan
-    // decides whether there is anything to do). A lingering lane claims again at its time.
+    // decides whether there is anything to do). A lingering or paced lane claims again at its time.
     signal();
-    long linger = rows.isEmpty() ? lanes.lingerNanos(System.nanoTime()) : -1;
+    long linger = lanes.lingerNanos(System.nanoTime());
     if (linger >= 0) {
       timers.schedule(this::signal, linger, TimeUnit.NANOSECONDS);
     }

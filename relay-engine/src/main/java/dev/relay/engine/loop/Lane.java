@@ -29,6 +29,8 @@ final class Lane {
    */
   int emptyClaims;
   long nextClaimNanos;
+  /** Its last claim came back short: the next waits until nextClaimNanos (see {@link Lanes#PACE}). */
+  boolean paced;
   private boolean held;
   private long notBeforeNanos;
   private long latencyNanos = -1;
@@ -62,7 +64,7 @@ final class Lane {
    * a third makes a busy lane's claims bigger and fewer without ever letting it idle.
    */
   boolean worthClaiming(long now, boolean prefetch) {
-    if (emptyClaims > 0 && now - nextClaimNanos < 0) {
+    if ((emptyClaims > 0 || paced) && now - nextClaimNanos < 0) {
       return false;
     }
     int room = room(now, prefetch);

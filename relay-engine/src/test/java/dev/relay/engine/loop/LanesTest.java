@@ -100,11 +100,12 @@ class LanesTest {
     ClaimPlan plan = lanes.plan(Set.of(), NOW);
     List<Claimed> claimed = rows("e", 3);
     lanes.admit(plan, claimed, NOW);
-    ClaimPlan awake = lanes.plan(Set.of(), NOW);
+    long paced = NOW + Lanes.PACE.toNanos();
+    ClaimPlan awake = lanes.plan(Set.of(), paced);
     assertThat(awake.drainingOn()).as("publishes to e need not notify").containsExactly("e");
     assertThat(awake.only()).as("it found rows: it claims again by itself").containsExactly("e");
     lanes.marksWritten(awake);
-    long now = lingerThroughEmptyClaims(lanes, awake, NOW);
+    long now = lingerThroughEmptyClaims(lanes, awake, paced);
     ClaimPlan asleep = lanes.plan(Set.of(), now);
     assertThat(asleep.drainingOff()).as("nothing found for a while: publishes notify again").containsExactly("e");
     assertThat(asleep.only()).as("and one more probe after the mark is cleared").containsExactly("e");
@@ -140,17 +141,49 @@ class LanesTest {
   void rowsArrivingWhileALaneLingersKeepItAwakeWithoutTouchingItsMark() {
     Lanes lanes = new Lanes(EngineConfig.builder().endpointMaxInFlight(4).build());
     lanes.admit(lanes.plan(Set.of(), NOW), rows("e", 1), NOW);
-    ClaimPlan awake = lanes.plan(Set.of(), NOW);
+    long start = NOW + Lanes.PACE.toNanos();
+    ClaimPlan awake = lanes.plan(Set.of(), start);
     lanes.marksWritten(awake);
-    lanes.admit(awake, List.of(), NOW);
-    long soon = NOW + lanes.lingerNanos(NOW);
+    lanes.admit(awake, List.of(), start);
+    long soon = start + lanes.lingerNanos(start);
     ClaimPlan again = lanes.plan(Set.of(), soon);
     assertThat(again.marks()).as("no mark written").isFalse();
     lanes.admit(again, rows("e", 1), soon);
-    assertThat(lanes.lingerNanos(soon)).as("found rows: claims again at once, no timer").isEqualTo(-1);
+    assertThat(lanes.lingerNanos(soon)).as("found a row: claims again after the pace").isEqualTo(Lanes.PACE.toNanos());
     // Lingering restarts from the shortest spacing.
-    long next = lingerThroughEmptyClaims(lanes, lanes.plan(Set.of(), soon), soon);
+    long paced = soon + Lanes.PACE.toNanos();
+    long next = lingerThroughEmptyClaims(lanes, lanes.plan(Set.of(), paced), paced);
     assertThat(lanes.plan(Set.of(), next).drainingOff()).containsExactly("e");
+  }
+
+  /**
+   * Steady traffic: a claim that came back short (the lane caught up with its publishers) claims
+   * again only after PACE, so rows gather for it; one that came back full claims again at once,
+   * and so does a keyed lane whose row settled (the next of its key may be due).
+   */
+  @Test
+  void aClaimThatComesBackShortWaitsThePaceAndAFullOneClaimsAtOnce() {
+    Lanes lanes = new Lanes(EngineConfig.builder().endpointMaxInFlight(4).build());
+    lanes.admit(lanes.plan(Set.of(), NOW), rows("e", 1), NOW);
+    lanes.marksWritten(lanes.plan(Set.of(), NOW));
+    assertThat(lanes.plan(Set.of(), NOW)).as("short: no claim at once").isNull();
+    assertThat(lanes.lingerNanos(NOW)).as("a timer for the pace").isEqualTo(Lanes.PACE.toNanos());
+    assertThat(lanes.plan(Set.of(), NOW + Lanes.PACE.toNanos() - 1)).as("not before its time").isNull();
+    long paced = NOW + Lanes.PACE.toNanos();
+    ClaimPlan next = lanes.plan(Set.of(), paced);
+    assertThat(next.only()).containsExactly("e");
+    lanes.admit(next, rows("e", next.capOf("e")), paced);
+    ClaimPlan full = claimPlan(lanes, Set.of(), paced);
+    assertThat(full).as("full: it claims again as soon as it has room").isNull();
+    assertThat(lanes.lingerNanos(paced)).as("no timer after a full claim").isEqualTo(-1);
+
+    Lanes keyed = new Lanes(EngineConfig.builder().endpointMaxInFlight(4).build());
+    Claimed first = row("k", "order-1");
+    keyed.admit(keyed.plan(Set.of(), NOW), List.of(first), NOW);
+    keyed.marksWritten(keyed.plan(Set.of(), NOW));
+    assertThat(keyed.plan(Set.of(), NOW)).as("short: paced").isNull();
+    keyed.settled(List.of(delivered(first)));
+    assertThat(keyed.plan(Set.of(), NOW).only()).as("its key's row settled: at once").containsExactly("k");
   }
 
   @Test
