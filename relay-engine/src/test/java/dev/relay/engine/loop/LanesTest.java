@@ -158,8 +158,9 @@ class LanesTest {
 
   /**
    * Steady traffic: a claim that came back short (the lane caught up with its publishers) claims
-   * again only after PACE, so rows gather for it; one that came back full claims again at once,
-   * and so does a keyed lane whose row settled (the next of its key may be due).
+   * again only after PACE, longer the longer the lane stays busy, so rows gather for it; one that
+   * came back full claims again at once, and so does a keyed lane whose row settled (the next of
+   * its key may be due).
    */
   @Test
   void aClaimThatComesBackShortWaitsThePaceAndAFullOneClaimsAtOnce() {
@@ -176,6 +177,28 @@ class LanesTest {
     ClaimPlan full = claimPlan(lanes, Set.of(), paced);
     assertThat(full).as("full: it claims again as soon as it has room").isNull();
     assertThat(lanes.lingerNanos(paced)).as("no timer after a full claim").isEqualTo(-1);
+
+    Lanes busy = new Lanes(EngineConfig.builder().endpointMaxInFlight(4).build());
+    long t = NOW;
+    busy.admit(busy.plan(Set.of(), t), rows("b", 1), t);
+    busy.marksWritten(busy.plan(Set.of(), t));
+    List<Long> paces = new ArrayList<>();
+    for (int i = 0; i < 7; i++) {
+      long wait = busy.lingerNanos(t);
+      paces.add(wait / 1_000_000);
+      t += wait;
+      ClaimPlan p = busy.plan(Set.of(), t);
+      List<Claimed> got = rows("b", 1);
+      busy.admit(p, got, t);
+      busy.settled(got.stream().map(LanesTest::delivered).toList());
+    }
+    assertThat(paces).as("each claim in a row that found rows waits 1 ms longer, up to 5 ms")
+        .containsExactly(1L, 2L, 3L, 4L, 5L, 5L, 5L);
+    t += busy.lingerNanos(t);
+    busy.admit(busy.plan(Set.of(), t), List.of(), t);
+    t += busy.lingerNanos(t);
+    busy.admit(busy.plan(Set.of(), t), rows("b", 1), t);
+    assertThat(busy.lingerNanos(t)).as("an empty claim between: the pace starts over").isEqualTo(Lanes.PACE.toNanos());
 
     Lanes keyed = new Lanes(EngineConfig.builder().endpointMaxInFlight(4).build());
     Claimed first = row("k", "order-1");
