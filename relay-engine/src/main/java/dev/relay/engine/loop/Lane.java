@@ -31,7 +31,7 @@ final class Lane {
   long nextClaimNanos;
   /** Its last claim came back short: the next waits until nextClaimNanos (see {@link Lanes#PACE}). */
   boolean paced;
-  /** Claims in a row that found rows (the pace grows with them). */
+  /** Claims in a row that found several rows (the pace grows with them). */
   int busyClaims;
   private boolean held;
   private long notBeforeNanos;

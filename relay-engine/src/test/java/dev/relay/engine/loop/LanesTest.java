@@ -178,7 +178,7 @@ class LanesTest {
     assertThat(full).as("full: it claims again as soon as it has room").isNull();
     assertThat(lanes.lingerNanos(paced)).as("no timer after a full claim").isEqualTo(-1);
 
-    Lanes busy = new Lanes(EngineConfig.builder().endpointMaxInFlight(4).build());
+    Lanes busy = new Lanes(EngineConfig.builder().endpointMaxInFlight(100).build());
     long t = NOW;
     busy.admit(busy.plan(Set.of(), t), rows("b", 1), t);
     busy.marksWritten(busy.plan(Set.of(), t));
@@ -188,12 +188,18 @@ class LanesTest {
       paces.add(wait / 1_000_000);
       t += wait;
       ClaimPlan p = busy.plan(Set.of(), t);
-      List<Claimed> got = rows("b", 1);
+      List<Claimed> got = rows("b", 2);
       busy.admit(p, got, t);
       busy.settled(got.stream().map(LanesTest::delivered).toList());
     }
-    assertThat(paces).as("each claim in a row that found rows waits 1 ms longer, up to 5 ms")
+    assertThat(paces).as("each claim in a row that found several rows waits 1 ms longer, up to 5 ms")
         .containsExactly(1L, 2L, 3L, 4L, 5L, 5L, 5L);
+    t += busy.lingerNanos(t);
+    List<Claimed> one = rows("b", 1);
+    busy.admit(busy.plan(Set.of(), t), one, t);
+    busy.settled(one.stream().map(LanesTest::delivered).toList());
+    assertThat(busy.lingerNanos(t)).as("one row (one client waiting for each arrival?): the shortest pace")
+        .isEqualTo(Lanes.PACE.toNanos());
     t += busy.lingerNanos(t);
     busy.admit(busy.plan(Set.of(), t), List.of(), t);
     t += busy.lingerNanos(t);
