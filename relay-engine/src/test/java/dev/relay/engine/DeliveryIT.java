@@ -72,7 +72,9 @@ class DeliveryIT {
         assertThat(a.delivery().attempt()).isEqualTo(1);
         assertThat(a.delivery().payload()).isEqualTo("{\"n\": 1}");
       });
-      assertThat(relay.counter(EngineMetrics.DELIVERED, "endpoint", "orders")).isEqualTo(1.0);
+      // Counted once the settle's result is back, a moment after its row is visible.
+      await().atMost(WAIT).untilAsserted(() ->
+          assertThat(relay.counter(EngineMetrics.DELIVERED, "endpoint", "orders")).isEqualTo(1.0));
       assertThat(delivery("evt-once", "orders").lastStatus()).isEqualTo(200);
     }
     assertThat(deliverer.attempts()).hasSize(2);
@@ -100,7 +102,9 @@ class DeliveryIT {
       assertThat(dead.lastStatus()).isEqualTo(503);
       assertThat(dead.lastError()).isEqualTo("gave up after 5 attempts: HTTP 503");
       assertThat(relay.counter(EngineMetrics.RETRIED, "endpoint", "orders")).isEqualTo(4.0);
-      assertThat(relay.counter(EngineMetrics.DEAD, "endpoint", "orders")).isEqualTo(1.0);
+      // Counted once the settle's result is back, a moment after its row is visible.
+      await().atMost(WAIT).untilAsserted(() ->
+          assertThat(relay.counter(EngineMetrics.DEAD, "endpoint", "orders")).isEqualTo(1.0));
     }
   }
 

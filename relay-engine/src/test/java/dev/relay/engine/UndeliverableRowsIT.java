@@ -52,7 +52,9 @@ class UndeliverableRowsIT {
               "undeliverable: event_id, event_type, content_type or trace context over 1024 bytes"));
       assertThat(deliverer.attempts()).hasSize(51)
           .noneSatisfy(a -> assertThat(a.delivery().eventId()).isIn("big", "long-type"));
-      assertThat(relay.counter(EngineMetrics.DEAD, "endpoint", "e")).isEqualTo(2);
+      // Counted once the settle's result is back, a moment after its rows are visible.
+      await().atMost(WAIT).untilAsserted(() ->
+          assertThat(relay.counter(EngineMetrics.DEAD, "endpoint", "e")).isEqualTo(2));
     } finally {
       database.close().block(WAIT);
     }

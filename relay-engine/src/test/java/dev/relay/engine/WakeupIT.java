@@ -57,7 +57,9 @@ class WakeupIT {
       // Published while the listener is down or reconnecting: the catch-up claim finds it.
       db.execute("SELECT {schema}.publish('t', '{}'::jsonb, event_id => 'wake-2')");
       await().atMost(PROMPT).until(() -> "delivered".equals(state("wake-2")));
-      await().atMost(WAIT).until(() -> relay.engine().health().listenerConnected());
+      // The listener says it is connected just before it counts the reconnect.
+      await().atMost(WAIT).until(() -> relay.engine().health().listenerConnected()
+          && relay.counter(EngineMetrics.LISTENER_RECONNECTS) >= 1.0);
       assertThat(relay.counter(EngineMetrics.LISTENER_RECONNECTS)).isEqualTo(1.0);
       assertThat(relay.engine().health().mode()).isEqualTo("listen");
 

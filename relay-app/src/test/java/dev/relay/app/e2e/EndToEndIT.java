@@ -80,13 +80,18 @@ class EndToEndIT {
         assertThat(receiver.badSignatures()).isZero();
 
         Http http = new Http(relay.baseUrl(), null);
-        Http.Response metrics = http.get("/metrics");
-        assertThat(metrics.status()).isEqualTo(200);
-        Map<String, Double> samples = PrometheusText.parse(metrics.body());
-        assertThat(PrometheusText.sum(samples, "relay_deliveries_delivered_total", "endpoint=\"billing\""))
-            .isEqualTo(invoices.size());
-        assertThat(PrometheusText.sum(samples, "relay_deliveries_delivered_total", "endpoint=\"crm\""))
-            .isEqualTo(customers.size());
+        // The receiver has every post before the relay's settles land, and deliveries are counted
+        // once they have.
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+          Http.Response metrics = http.get("/metrics");
+          assertThat(metrics.status()).isEqualTo(200);
+          Map<String, Double> samples = PrometheusText.parse(metrics.body());
+          assertThat(PrometheusText.sum(samples, "relay_deliveries_delivered_total", "endpoint=\"billing\""))
+              .isEqualTo(invoices.size());
+          assertThat(PrometheusText.sum(samples, "relay_deliveries_delivered_total", "endpoint=\"crm\""))
+              .isEqualTo(customers.size());
+        });
+        Map<String, Double> samples = PrometheusText.parse(http.get("/metrics").body());
         assertThat(samples.keySet()).anyMatch(k -> k.startsWith("jvm_memory_used_bytes"))
             .anyMatch(k -> k.startsWith("relay_db_pool_acquired"))
             .anyMatch(k -> k.startsWith("reactor_netty_"));

@@ -10,6 +10,7 @@ import dev.relay.app.PrometheusText;
 import dev.relay.app.TestConfigs;
 import dev.relay.app.config.ConfigLoader;
 import dev.relay.app.runtime.Relay;
+import dev.relay.app.runtime.Transport;
 import dev.relay.app.runtime.WebhookTransport;
 import dev.relay.engine.testing.PostgresExtension;
 import dev.relay.engine.testing.TestDatabase;
@@ -18,10 +19,13 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.IntStream;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -53,10 +57,25 @@ class RuntimeEndpointsIT {
   }
 
   static Relay start(TestDatabase db, RecordingReceiver receiver, String... keys) {
+    return start(db, receiver, new ArrayList<>(), keys);
+  }
+
+  /** Adds the relay's transport to {@code transports}, to see which runtime endpoints it holds. */
+  static Relay start(TestDatabase db, RecordingReceiver receiver, List<Transport> transports, String... keys) {
     // Retention (which also discards deliveries of deleted endpoints) every second.
     return Objects.requireNonNull(Relay.start(ConfigLoader.parse(config(db, List.of(keys), receiver.url("fixed")),
-        "test", Map.of("RELAY_DELIVERY_RETENTION_INTERVAL", "1s")), WebhookTransport::create)
+        "test", Map.of("RELAY_DELIVERY_RETENTION_INTERVAL", "1s")), (c, r, s) -> {
+          Transport t = WebhookTransport.create(c, r, s);
+          transports.add(t);
+          return t;
+        })
         .block(Duration.ofMinutes(1)));
+  }
+
+  /** Whether no relay holds {@code endpoint} at a version other than {@code version} (null: at any). */
+  static boolean noneHolds(List<Transport> transports, String endpoint, @Nullable Long version) {
+    return transports.stream().map(t -> t.heldRuntimeVersions().get(endpoint))
+        .allMatch(held -> held == null || held.equals(version));
   }
 
   static void stop(Relay... relays) {
@@ -157,8 +176,9 @@ class RuntimeEndpointsIT {
   @Test
   void everyRelaySeesAChangeAtOnceAndALostNotificationAtTheNextPoll(TestDatabase db) {
     try (RecordingReceiver receiver = new RecordingReceiver()) {
-      Relay a = start(db, receiver, KEY_1);
-      Relay b = start(db, receiver, KEY_1);
+      List<Transport> transports = new CopyOnWriteArrayList<>();
+      Relay a = start(db, receiver, transports, KEY_1);
+      Relay b = start(db, receiver, transports, KEY_1);
       try {
         create(db, "moving", receiver.url("old"), "{move.*}");
         List<String> before = IntStream.range(0, 20).mapToObj(i -> "move-a-" + i).toList();
@@ -175,9 +195,11 @@ class RuntimeEndpointsIT {
         // Behind the functions' back, with no notification: the poll compares versions.
         db.execute("UPDATE {schema}.endpoint SET url = ?, version = version + 1 WHERE name = 'moving'",
             receiver.url("newer"));
-        // Within a poll interval (500 ms here) both relays read the new URL: later events go there.
+        // Within a poll interval (500 ms here) both relays drop their copy and read the new URL:
+        // later events go there.
+        long version = db.count("SELECT version FROM {schema}.endpoint WHERE name = 'moving'");
         List<String> last = IntStream.range(0, 20).mapToObj(i -> "move-d-" + i).toList();
-        await().pollDelay(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5)).until(() -> true);
+        await().atMost(Duration.ofSeconds(5)).until(() -> noneHolds(transports, "moving", version));
         last.forEach(id -> publish(db, "move.it", id));
         await().atMost(Duration.ofSeconds(20)).until(() -> receiver.ids("newer").containsAll(last));
         assertThat(receiver.ids("new")).doesNotContainAnyElementsOf(last);
@@ -272,8 +294,9 @@ class RuntimeEndpointsIT {
   @Test
   void aRotatedSecretSignsBesideTheNewOneUntilItsOverlapEnds(TestDatabase db) {
     try (RecordingReceiver receiver = new RecordingReceiver()) {
-      Relay a = start(db, receiver, KEY_1);
-      Relay b = start(db, receiver, KEY_1);
+      List<Transport> transports = new CopyOnWriteArrayList<>();
+      Relay a = start(db, receiver, transports, KEY_1);
+      Relay b = start(db, receiver, transports, KEY_1);
       try {
         String old = create(db, "rotating", receiver.url("rot"), "{rot.*}");
         publish(db, "rot.x", "rot-0");
@@ -293,7 +316,7 @@ class RuntimeEndpointsIT {
         db.execute("UPDATE {schema}.endpoint SET previous_secret_expires_at = now() - interval '1 second' "
             + "WHERE name = 'rotating'");
         db.execute("SELECT {schema}.endpoint_changed('rotating')");
-        await().pollDelay(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() -> true);
+        await().atMost(Duration.ofSeconds(5)).until(() -> noneHolds(transports, "rotating", null));
         List<String> afterwards = IntStream.range(0, 10).mapToObj(i -> "rot-after-" + i).toList();
         afterwards.forEach(id -> publish(db, "rot.x", id));
         await().atMost(Duration.ofSeconds(20)).until(() -> receiver.ids("rot").containsAll(afterwards));

@@ -49,12 +49,13 @@ class DatabaseTlsIT {
     Path config = config("localhost", "verify-full", certs.caCert(), "tls");
     try (RelayProcess relay = RelayProcess.start(dir.resolve("ok.log"), Map.of(), "run", "--config", config.toString())) {
       started(relay);
-      // The pool's connections and the LISTEN connection: all of them encrypted.
+      // The pool's connections and the LISTEN connection: all of them encrypted. (The LISTEN
+      // connection may still be connecting when "Relay started" is logged.)
       await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
         List<Boolean> ssl = relayConnectionsSsl();
         assertThat(ssl).hasSizeGreaterThanOrEqualTo(2).containsOnly(true);
+        assertThat(listenersSsl()).as("the LISTEN connection").containsExactly(true);
       });
-      assertThat(listenersSsl()).as("the LISTEN connection").containsExactly(true);
       assertThat(relay.terminate(Duration.ofSeconds(30))).as(relay.output()).isZero();
     }
   }
