@@ -134,7 +134,7 @@ class ClaimPlanIT {
     return Long.parseLong(m.group(1)) + (m.group(2) == null ? 0 : Long.parseLong(m.group(2)));
   }
 
-  private static String explain(Statement s, String sql) throws Exception {
+  static String explain(Statement s, String sql) throws Exception {
     StringBuilder plan = new StringBuilder();
     try (ResultSet rs = s.executeQuery(sql)) {
       while (rs.next()) {

@@ -207,6 +207,23 @@ public final class Sql {
         + " AND x.ordering_key IS NOT NULL" + bound + "))";
   }
 
+  /**
+   * The pending rows of endpoint {@code endpoint} (an expression): {@code backlog} (their count,
+   * leased ones included) and {@code oldest} (the earliest created_at, NULL when none), as a
+   * derived table of one row. One probe of each pending index, unkeyed (delivery_due_idx) and keyed
+   * (delivery_key_idx): {@code state = 'pending'} alone matches neither partial index, and was a
+   * sequential scan of the whole table, delivered history included, per endpoint.
+   */
+  private static String pendingOf(String endpoint) {
+    return """
+        (SELECT sum(y.n)::bigint AS backlog, min(y.oldest) AS oldest FROM (
+            SELECT count(*) AS n, min(x.created_at) AS oldest FROM {s}.delivery x
+             WHERE x.endpoint = %1$s AND x.state = 'pending' AND x.ordering_key IS NULL
+            UNION ALL
+            SELECT count(*), min(x.created_at) FROM {s}.delivery x
+             WHERE x.endpoint = %1$s AND x.state = 'pending' AND x.ordering_key IS NOT NULL) y)""".formatted(endpoint);
+  }
+
   /** The smallest ordering key with pending rows of endpoint c.name after {@code after}: delivery_key_idx. */
   private static String nextKey(@Nullable String after) {
     return "(SELECT min(x.ordering_key) FROM {s}.delivery x WHERE x.endpoint = c.name AND x.state = 'pending'"
@@ -520,7 +537,7 @@ public final class Sql {
             UNION ALL
             SELECT %2$s FROM walk w WHERE w.name IS NOT NULL)
         SELECT w.name AS endpoint,
-               (SELECT count(*) FROM {s}.delivery x WHERE x.endpoint = w.name AND x.state = 'pending') AS pending,
+               (SELECT p.backlog FROM %4$s p) AS pending,
                EXISTS (SELECT 1 FROM {s}.instance_endpoint r JOIN {s}.instance i ON i.id = r.instance_id
                         WHERE r.endpoint = w.name AND NOT r.runtime
                           AND i.heartbeat_at > now() - $2 * interval '1 millisecond')
@@ -531,7 +548,7 @@ public final class Sql {
          WHERE w.name IS NOT NULL
            AND NOT %3$s
          ORDER BY w.name
-        """.formatted(nextEndpoint(null), nextEndpoint("w.name"), servedBy("$1", "w.name")));
+        """.formatted(nextEndpoint(null), nextEndpoint("w.name"), servedBy("$1", "w.name"), pendingOf("w.name")));
   }
 
   /**
@@ -572,7 +589,8 @@ public final class Sql {
 
   /**
    * Endpoints with their backlog, oldest pending age (database time) and dead letters.
-   * Indexes: delivery_due_idx for pending, delivery_dead_idx for dead. $1 name or null for all.
+   * Indexes: delivery_due_idx and delivery_key_idx for pending, delivery_dead_idx for dead. $1 name
+   * or null for all.
    */
   public String listEndpoints() {
     return s("""
@@ -583,13 +601,10 @@ public final class Sql {
                extract(epoch FROM now() - p.oldest) AS oldest_age_seconds,
                (SELECT count(*) FROM {s}.delivery d WHERE d.endpoint = e.name AND d.state = 'dead') AS dead
           FROM {s}.endpoint e
-          LEFT JOIN LATERAL (
-                SELECT count(*) AS backlog, min(d.created_at) AS oldest
-                  FROM {s}.delivery d
-                 WHERE d.endpoint = e.name AND d.state = 'pending') p ON true
+          CROSS JOIN LATERAL %1$s p
          WHERE $1::text IS NULL OR e.name = $1
          ORDER BY e.name
-        """);
+        """.formatted(pendingOf("e.name")));
   }
 
   /**
@@ -611,17 +626,11 @@ public final class Sql {
               FROM walk w
               JOIN {s}.endpoint e ON e.name = w.name AND e.runtime AND NOT e.removed
               JOIN {s}.instance i ON i.id = $1 AND i.serves_runtime
-              CROSS JOIN LATERAL (
-                    SELECT count(*) AS backlog, min(d.created_at) AS oldest
-                      FROM {s}.delivery d
-                     WHERE d.endpoint = w.name AND d.state = 'pending') p
+              CROSS JOIN LATERAL %4$s p
              WHERE w.name IS NOT NULL)
         SELECT r.endpoint, p.backlog, coalesce(extract(epoch FROM now() - p.oldest), 0) AS oldest
           FROM {s}.instance_endpoint r
-          CROSS JOIN LATERAL (
-                SELECT count(*) AS backlog, min(d.created_at) AS oldest
-                  FROM {s}.delivery d
-                 WHERE d.endpoint = r.endpoint AND d.state = 'pending') p
+          CROSS JOIN LATERAL %5$s p
          WHERE r.instance_id = $1 AND NOT r.runtime
         UNION ALL
         SELECT t.name, t.backlog, coalesce(extract(epoch FROM now() - t.oldest), 0)
@@ -632,7 +641,8 @@ public final class Sql {
           FROM runtime t
          WHERE NOT $2
         HAVING count(*) > 0
-        """.formatted(nextEndpoint(null), nextEndpoint("w.name"), RUNTIME_SERIES));
+        """.formatted(nextEndpoint(null), nextEndpoint("w.name"), RUNTIME_SERIES, pendingOf("w.name"),
+            pendingOf("r.endpoint")));
   }
 
   /** The endpoint label of metrics summed over runtime endpoints (no endpoint name can start with '_'). */
