@@ -39,7 +39,8 @@ public final class Cli {
       root = root.getCause();
     }
     String message = top.getMessage() == null ? top.getClass().getName() : top.getMessage().strip();
-    String rootMessage = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage().strip();
+    String rootMessage = root.getMessage() == null ? root.getClass().getSimpleName()
+        : root.getMessage().strip().lines().findFirst().orElse("");
     if (root != top && !message.contains(rootMessage)) {
       message = message + " (cause: " + rootMessage + ")";
     }

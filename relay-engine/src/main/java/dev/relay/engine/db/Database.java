@@ -10,10 +10,14 @@ import io.r2dbc.postgresql.PostgresqlConnectionFactory;
 import io.r2dbc.postgresql.api.PostgresqlConnection;
 import io.r2dbc.postgresql.client.SSLMode;
 import io.r2dbc.spi.ValidationDepth;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.output.MigrateResult;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.slf4j.Logger;
@@ -170,11 +174,44 @@ public final class Database {
             .locations("classpath:dev/relay/engine/db/migration")
             .table("relay_schema_history")
             .load();
-    MigrateResult result = flyway.migrate();
+    MigrateResult result;
+    try {
+      result = flyway.migrate();
+    } catch (FlywayException e) {
+      throw migrationFailed(config.schema(), e);
+    }
     log.info("Schema {} at version {} ({} migrations applied now)", config.schema(),
         result.targetSchemaVersion == null ? result.initialSchemaVersion : result.targetSchemaVersion,
         result.migrationsExecuted);
     return result;
+  }
+
+  /**
+   * A failed migration as one line that names the database's reason. Flyway's own message puts it
+   * on later lines (after "Failed to execute script V12__x.sql"), which a one-line error report
+   * drops, leaving the operator without the cause (a missing privilege, a lock timeout, an object
+   * changed by hand).
+   */
+  private static final Pattern SCRIPT_LINE = Pattern.compile("(?m)^Line\\s*:\\s*(\\d+)");
+
+  static IllegalStateException migrationFailed(String schema, FlywayException e) {
+    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().strip();
+    String first = message.lines().findFirst().orElse(message);
+    SQLException sql = null;
+    for (Throwable t = e; t != null && sql == null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof SQLException s) {
+        sql = s;
+      }
+    }
+    String reason = "";
+    if (sql != null && sql.getMessage() != null) {
+      reason = ": " + sql.getMessage().strip().lines().findFirst().orElse("")
+          + (sql.getSQLState() == null ? "" : " (SQL state " + sql.getSQLState() + ")");
+    }
+    Matcher line = SCRIPT_LINE.matcher(message);
+    String at = line.find() ? ", line " + line.group(1) : "";
+    return new IllegalStateException("Migrating schema " + schema + " failed (" + first + at + ")" + reason
+        + "; a failed migration is rolled back, so the schema is as it was before", e);
   }
 
   /**
