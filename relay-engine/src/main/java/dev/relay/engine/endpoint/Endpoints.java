@@ -50,7 +50,8 @@ public final class Endpoints {
   }
 
   public Mono<EndpointStatus> get(String name) {
-    return status(name).next();
+    // Not next(): a cancelled statement costs its connection (Queries.one).
+    return status(name).reduce((first, later) -> first);
   }
 
   private Flux<EndpointStatus> status(@Nullable String name) {
