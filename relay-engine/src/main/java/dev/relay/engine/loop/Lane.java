@@ -2,6 +2,7 @@ package dev.relay.engine.loop;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One endpoint's rows in this relay: claimed rows waiting for an attempt slot, attempts running
@@ -24,7 +25,7 @@ final class Lane {
   /** Where the next walk over this endpoint's ordering keys starts. */
   String keyCursor = "";
   /**
-   * Claims in a row that found nothing while the lane stayed awake (see {@link Lanes#LINGER}),
+   * Claims in a row that found nothing while the lane stayed awake (see {@link Lanes#LINGER_SPELL}),
    * and when the next may run ({@link System#nanoTime()}).
    */
   int emptyClaims;
@@ -33,6 +34,13 @@ final class Lane {
   boolean paced;
   /** Claims in a row that found several rows (the pace grows with them). */
   int busyClaims;
+  /** When a claim last found rows for the lane (0: never). */
+  private long lastRowsNanos;
+  /**
+   * How far apart the claims that found rows came lately (0: unknown): a moving average, each gap
+   * counted at most 4 spells, so that traffic turning dense again shows within a few claims.
+   */
+  long rowGapNanos;
   private boolean held;
   private long notBeforeNanos;
   private long latencyNanos = -1;
@@ -95,6 +103,42 @@ final class Lane {
   /** An attempt's duration: a moving average (1/8 weight per attempt). */
   void observe(long nanos) {
     latencyNanos = latencyNanos < 0 ? nanos : latencyNanos + (nanos - latencyNanos) / 8;
+  }
+
+  /** When a lane's claims last found rows, and its row gap: kept while the lane is gone. */
+  record RowGap(long lastRowsNanos, long rowGapNanos) {}
+
+  RowGap rowGap() {
+    return new RowGap(lastRowsNanos, rowGapNanos);
+  }
+
+  /** Takes what an earlier lane of this endpoint learnt, if any. */
+  void remember(@Nullable RowGap earlier) {
+    if (earlier != null) {
+      lastRowsNanos = earlier.lastRowsNanos();
+      rowGapNanos = earlier.rowGapNanos();
+    }
+  }
+
+  /** A claim found rows for the lane at {@code now}. */
+  void rowsFound(long now) {
+    if (lastRowsNanos != 0) {
+      long gap = Math.min(now - lastRowsNanos, 4 * Lanes.LINGER_SPELL.toNanos());
+      rowGapNanos = rowGapNanos == 0 ? gap : (rowGapNanos + gap) / 2;
+    }
+    lastRowsNanos = now;
+  }
+
+  /**
+   * The spacing of the lane's claims while it lingers: a quarter of its row gap, within
+   * LINGER_SPACING and MAX_LINGER_SPACING; -1 when its rows come further apart than the whole
+   * spell (it sleeps at once).
+   */
+  long lingerSpacingNanos() {
+    if (rowGapNanos > Lanes.LINGER_SPELL.toNanos()) {
+      return -1;
+    }
+    return Math.max(Lanes.LINGER_SPACING.toNanos(), Math.min(Lanes.MAX_LINGER_SPACING.toNanos(), rowGapNanos / 4));
   }
 
   /** Nothing held and nothing known to be due: the lane can go. */

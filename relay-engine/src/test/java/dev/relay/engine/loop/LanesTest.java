@@ -125,7 +125,9 @@ class LanesTest {
   private static long lingerThroughEmptyClaims(Lanes lanes, ClaimPlan first, long start) {
     long now = start;
     lanes.admit(first, List.of(), now);
-    for (Duration spacing : Lanes.LINGER) {
+    long claims = Lanes.LINGER_SPELL.toNanos() / Lanes.LINGER_SPACING.toNanos();
+    for (int i = 0; i < claims; i++) {
+      Duration spacing = Lanes.LINGER_SPACING;
       assertThat(lanes.lingerNanos(now)).isEqualTo(spacing.toNanos());
       assertThat(lanes.plan(Set.of(), now + spacing.toNanos() - 1)).as("not before its time").isNull();
       now += spacing.toNanos();
@@ -154,6 +156,83 @@ class LanesTest {
     long paced = soon + Lanes.PACE.toNanos();
     long next = lingerThroughEmptyClaims(lanes, lanes.plan(Set.of(), paced), paced);
     assertThat(lanes.plan(Set.of(), next).drainingOff()).containsExactly("e");
+  }
+
+  /**
+   * The linger fits how far apart the lane's rows come: rows further apart than the whole spell
+   * (20 a second) put the lane to sleep at its first empty claim, since lingering would not meet
+   * the next one and each of its claims costs the relay and the database; rows 8 ms apart get
+   * claims 2 ms apart over the same spell; and traffic turning dense again shows within a few
+   * claims.
+   */
+  @Test
+  void theLingerFitsHowFarApartTheLanesRowsCome() {
+    Lanes lanes = new Lanes(EngineConfig.builder().endpointMaxInFlight(4).build());
+    long t = NOW;
+    for (int i = 0; i < 3; i++) {
+      ClaimPlan wake = claimPlan(lanes, Set.of(), t);
+      List<Claimed> row = rows("e", 1);
+      lanes.admit(wake, row, t);
+      // Delivered and settled at once: the lane, holding nothing, goes when it sleeps.
+      lanes.finished(row.get(0), null, 1_000_000, true, t);
+      lanes.settled(row.stream().map(LanesTest::delivered).toList());
+      long paced = t + lanes.lingerNanos(t);
+      lanes.admit(claimPlan(lanes, Set.of(), paced), List.of(), paced);
+      ClaimPlan next = lanes.plan(Set.of(), paced);
+      if (i > 0) {
+        assertThat(lanes.lingerNanos(paced)).as("rows 50 ms apart: no linger").isEqualTo(-1);
+        assertThat(next.drainingOff()).as("asleep at once: publishes notify").containsExactly("e");
+      }
+      if (next != null) {
+        lanes.marksWritten(next);
+        lanes.admit(next, List.of(), paced);
+      }
+      assertThat(lanes.plan(Set.of(), paced)).isNull();
+      t += Duration.ofMillis(50).toNanos();
+      lanes.discover();
+    }
+
+    Lanes medium = new Lanes(EngineConfig.builder().endpointMaxInFlight(4).build());
+    long m = NOW;
+    for (int i = 0; i < 6; i++) {
+      ClaimPlan p = claimPlan(medium, Set.of(), m);
+      medium.admit(p, rows("m", 1), m);
+      m += Duration.ofMillis(8).toNanos();
+    }
+    long paced = m - Duration.ofMillis(8).toNanos() + medium.lingerNanos(m - Duration.ofMillis(8).toNanos());
+    medium.admit(medium.plan(Set.of(), paced), List.of(), paced);
+    List<Long> spacings = new ArrayList<>();
+    long now = paced;
+    while (medium.lingerNanos(now) >= 0) {
+      long wait = medium.lingerNanos(now);
+      spacings.add(wait / 1_000_000);
+      now += wait;
+      ClaimPlan again = medium.plan(Set.of(), now);
+      if (!again.drainingOff().isEmpty()) {
+        break;
+      }
+      medium.admit(again, List.of(), now);
+    }
+    assertThat(spacings).as("rows 8 ms apart: claims 2 ms apart over the 16 ms spell").containsExactly(2L, 2L, 2L,
+        2L, 2L, 2L, 2L, 2L);
+
+    // Dense again: after a long pause, rows a millisecond apart bring the spacing back within 4 claims.
+    Lanes dense = new Lanes(EngineConfig.builder().endpointMaxInFlight(100).build());
+    long d = NOW;
+    dense.admit(claimPlan(dense, Set.of(), d), rows("d", 1), d);
+    d += Duration.ofMinutes(10).toNanos();
+    dense.discover();
+    for (int i = 0; i < 5; i++) {
+      ClaimPlan p = claimPlan(dense, Set.of(), d);
+      dense.admit(p, rows("d", 1), d);
+      dense.settled(List.of());
+      d += Duration.ofMillis(1).toNanos();
+    }
+    d -= Duration.ofMillis(1).toNanos();
+    long afterPace = d + dense.lingerNanos(d);
+    dense.admit(dense.plan(Set.of(), afterPace), List.of(), afterPace);
+    assertThat(dense.lingerNanos(afterPace)).as("lingers again, about 1 ms apart")
+        .isBetween(Lanes.LINGER_SPACING.toNanos(), Lanes.LINGER_SPACING.toNanos() * 5 / 4);
   }
 
   /**
