@@ -130,15 +130,16 @@ final class Lane {
   }
 
   /**
-   * The spacing of the lane's claims while it lingers: a quarter of its row gap, within
-   * LINGER_SPACING and MAX_LINGER_SPACING; -1 when its rows come further apart than the whole
-   * spell (it sleeps at once).
+   * The spacing of the lane's claims while it lingers: LINGER_SPACING while its rows come at most
+   * half a spell apart (or the gap is unknown), MAX_LINGER_SPACING up to a whole spell, and -1
+   * when they come further apart (it sleeps at once).
    */
   long lingerSpacingNanos() {
-    if (rowGapNanos > Lanes.LINGER_SPELL.toNanos()) {
+    long spell = Lanes.LINGER_SPELL.toNanos();
+    if (rowGapNanos > spell) {
       return -1;
     }
-    return Math.max(Lanes.LINGER_SPACING.toNanos(), Math.min(Lanes.MAX_LINGER_SPACING.toNanos(), rowGapNanos / 4));
+    return rowGapNanos > spell / 2 ? Lanes.MAX_LINGER_SPACING.toNanos() : Lanes.LINGER_SPACING.toNanos();
   }
 
   /** Nothing held and nothing known to be due: the lane can go. */

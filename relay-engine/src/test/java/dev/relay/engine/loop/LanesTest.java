@@ -161,7 +161,7 @@ class LanesTest {
   /**
    * The linger fits how far apart the lane's rows come: rows further apart than the whole spell
    * (20 a second) put the lane to sleep at its first empty claim, since lingering would not meet
-   * the next one and each of its claims costs the relay and the database; rows 8 ms apart get
+   * the next one and each of its claims costs the relay and the database; rows 12 ms apart get
    * claims 2 ms apart over the same spell; and traffic turning dense again shows within a few
    * claims.
    */
@@ -197,9 +197,9 @@ class LanesTest {
     for (int i = 0; i < 6; i++) {
       ClaimPlan p = claimPlan(medium, Set.of(), m);
       medium.admit(p, rows("m", 1), m);
-      m += Duration.ofMillis(8).toNanos();
+      m += Duration.ofMillis(12).toNanos();
     }
-    long paced = m - Duration.ofMillis(8).toNanos() + medium.lingerNanos(m - Duration.ofMillis(8).toNanos());
+    long paced = m - Duration.ofMillis(12).toNanos() + medium.lingerNanos(m - Duration.ofMillis(12).toNanos());
     medium.admit(medium.plan(Set.of(), paced), List.of(), paced);
     List<Long> spacings = new ArrayList<>();
     long now = paced;
@@ -213,7 +213,7 @@ class LanesTest {
       }
       medium.admit(again, List.of(), now);
     }
-    assertThat(spacings).as("rows 8 ms apart: claims 2 ms apart over the 16 ms spell").containsExactly(2L, 2L, 2L,
+    assertThat(spacings).as("rows 12 ms apart: claims 2 ms apart over the 16 ms spell").containsExactly(2L, 2L, 2L,
         2L, 2L, 2L, 2L, 2L);
 
     // Dense again: after a long pause, rows a millisecond apart bring the spacing back within 4 claims.
@@ -231,8 +231,7 @@ class LanesTest {
     d -= Duration.ofMillis(1).toNanos();
     long afterPace = d + dense.lingerNanos(d);
     dense.admit(dense.plan(Set.of(), afterPace), List.of(), afterPace);
-    assertThat(dense.lingerNanos(afterPace)).as("lingers again, about 1 ms apart")
-        .isBetween(Lanes.LINGER_SPACING.toNanos(), Lanes.LINGER_SPACING.toNanos() * 5 / 4);
+    assertThat(dense.lingerNanos(afterPace)).as("lingers again, 1 ms apart").isEqualTo(Lanes.LINGER_SPACING.toNanos());
   }
 
   /**
