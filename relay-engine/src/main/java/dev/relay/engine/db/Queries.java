@@ -69,14 +69,8 @@ public final class Queries {
     return within(c -> Flux.from(bind(c, sql, params).execute()).concatMap(r -> r.map(mapper)));
   }
 
-  /**
-   * The first row, or empty. The whole result is read: taking the first row and cancelling the
-   * rest would cancel the statement, and a cancelled statement's connection is closed rather than
-   * reused (see {@link #within}), so every call would cost a new connection (a backend process,
-   * authentication, and the claim and settle statements prepared and planned again).
-   */
   public <T> Mono<T> one(String sql, Function<Readable, T> mapper, Object... params) {
-    return query(sql, mapper, params).reduce((first, later) -> first);
+    return query(sql, mapper, params).next();
   }
 
   /** Rows changed. */

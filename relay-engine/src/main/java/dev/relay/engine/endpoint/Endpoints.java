@@ -50,8 +50,7 @@ public final class Endpoints {
   }
 
   public Mono<EndpointStatus> get(String name) {
-    // Not next(): a cancelled statement costs its connection (Queries.one).
-    return status(name).reduce((first, later) -> first);
+    return status(name).next();
   }
 
   private Flux<EndpointStatus> status(@Nullable String name) {
