@@ -186,14 +186,15 @@ public final class Database {
     return result;
   }
 
+  /** The line of a failed script, as Flyway's message gives it ("Line       : 20"). */
+  private static final Pattern SCRIPT_LINE = Pattern.compile("(?m)^Line\\s*:\\s*(\\d+)");
+
   /**
    * A failed migration as one line that names the database's reason. Flyway's own message puts it
    * on later lines (after "Failed to execute script V12__x.sql"), which a one-line error report
    * drops, leaving the operator without the cause (a missing privilege, a lock timeout, an object
    * changed by hand).
    */
-  private static final Pattern SCRIPT_LINE = Pattern.compile("(?m)^Line\\s*:\\s*(\\d+)");
-
   static IllegalStateException migrationFailed(String schema, FlywayException e) {
     String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().strip();
     String first = message.lines().findFirst().orElse(message);

@@ -383,7 +383,9 @@ final class Lanes {
       if (gone.size() >= REMEMBERED) {
         gone.clear();
       }
-      gone.put(lane.endpoint, lane.rowGap());
+      if (lane.rowGap().lastRowsNanos() != 0) {
+        gone.put(lane.endpoint, lane.rowGap());
+      }
     }
   }
 
