@@ -47,7 +47,9 @@ import reactor.core.publisher.Mono;
  * published before it.
  *
  * <p>The floor ("two rows") writes a message row and one delivery row into two plain tables with
- * just a primary key each: no function, no trigger, no NOTIFY.
+ * just a primary key each: no function, no trigger, no NOTIFY. Beside the pair, once each: plain
+ * inserts (with and without NOTIFY), and relay.publish as applications often call it, with their
+ * own event id and a traceparent.
  */
 public final class PublishCost extends DescribedScenario {
   private static final Duration EACH = Duration.ofSeconds(5);
@@ -57,6 +59,7 @@ public final class PublishCost extends DescribedScenario {
   /** Enough for the relay to drain through every measurement of its condition. */
   private static final int BACKLOG = 200_000;
   private static final String PAYLOAD = "{\"data\": \"" + "x".repeat(1010) + "\"}";
+  private static final String TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 
   public PublishCost() {
     super("publish", "what relay.publish and relay.publish_batch cost the application vs a two-row floor, "
@@ -83,7 +86,10 @@ public final class PublishCost extends DescribedScenario {
         new Kind("two rows (floor)", "WITH m AS (INSERT INTO " + floor + ".message (event_id, event_type, payload) "
             + "VALUES ('msg_' || replace(gen_random_uuid()::text, '-', ''), 'bench.event', ?::jsonb) RETURNING id) "
             + "INSERT INTO " + floor + ".delivery (message_id, endpoint) SELECT id, 'sink' FROM m"),
-        new Kind("relay.publish", "SELECT " + schema + ".publish('bench.event', ?::jsonb)"));
+        new Kind("relay.publish", "SELECT " + schema + ".publish('bench.event', ?::jsonb)"),
+        // As applications often call it: their own event id (for idempotency) and the caller's trace.
+        new Kind("relay.publish + event_id, traceparent", "SELECT " + schema + ".publish('bench.event', ?::jsonb, "
+            + "event_id => 'order-' || gen_random_uuid(), traceparent => '" + TRACEPARENT + "')"));
     List<PhaseResult> phases = new ArrayList<>();
     List<TargetCheck> targets = new ArrayList<>();
     List<String> notes = new ArrayList<>();
@@ -128,7 +134,7 @@ public final class PublishCost extends DescribedScenario {
               String each = all.size() == 1 ? "" : " (runs " + all.stream()
                   .map(t -> String.format(Locale.ROOT, "%,.0f", t)).collect(Collectors.joining(", ")) + ")";
               context.say("PUBLISH  %-24s %s, %d publisher(s): %,8.0f tps%s%s", condition + ":", kind.name(), clients, tps,
-                  kind.name().equals("relay.publish") ? ratio : "", each);
+                  kind.name().startsWith("relay.publish") ? ratio : "", each);
               phases.add(PhaseResult.ofThroughput(condition + ", " + clients + " publisher(s), " + kind.name(),
                   "one 1 KiB event per transaction", 1, Math.round(tps * EACH.toSeconds()), EACH.toSeconds()));
               if (kind.name().equals("relay.publish") && !condition.equals("no relay")) {
