@@ -7,6 +7,8 @@
 --   relay.publish with its own event_id                           0.46 ms, now 0.32 ms
 --   relay.publish with a traceparent                              0.47 ms, now 0.31-0.33 ms
 --   relay.publish with a traceparent and a two-member tracestate  0.59 ms, now 0.33 ms
+-- and relay.publish_batch of 10,000 events (1 KiB payloads) that carry their own event ids: 0.70 s,
+-- now 0.25 s.
 -- The trace context check also was a SQL function with a subquery, which PostgreSQL cannot inline:
 -- called from PL/pgSQL (relay.trace_context) it was planned again on every publish. It is PL/pgSQL
 -- now, whose expressions are planned once per session.
