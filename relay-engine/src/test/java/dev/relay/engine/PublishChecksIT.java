@@ -6,10 +6,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.relay.engine.db.Database;
 import dev.relay.engine.testing.PostgresExtension;
 import dev.relay.engine.testing.TestDatabase;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Objects;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -19,10 +24,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * V13 rewrote the event id and trace context checks without bounded regex repetitions, which
  * PostgreSQL runs slowly. The new checks must accept and refuse exactly what the old ones did,
- * with the same messages: each is compared with the old expression (kept here) over valid values
- * and their mutations at every position (a character replaced by, or inserted as, one of every kind
- * the rules tell apart; two neighbours swapped, which moves a separator), and at every length
- * limit.
+ * with the same messages: each is compared with the old one (V4's function, read from its
+ * migration; V6's event id expression, kept here) over valid values and their mutations at every
+ * position (a character replaced by, or inserted as, one of every kind the rules tell apart; two
+ * neighbours swapped, which moves a separator), and at every length limit.
  */
 @ExtendWith(PostgresExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -31,33 +36,8 @@ class PublishChecksIT {
   private static final String CHARS = "SELECT unnest(ARRAY['0', '9', 'a', 'f', 'g', 'z', 'A', 'Z', '-', '_', '*', '/', '@', '=', ',', "
       + "' ', E'\\t', E'\\n', E'\\x01', '!', '~', '\"', 'é', '']) AS c";
 
-  /** V4's trace_context_problem, as it was. */
-  private static final String OLD_TRACE_CONTEXT_PROBLEM = """
-      CREATE FUNCTION pg_temp.old_trace_context_problem(p_traceparent text, p_tracestate text)
-      RETURNS text LANGUAGE sql IMMUTABLE AS $fn$
-          SELECT CASE
-              WHEN p_traceparent IS NULL
-                  THEN CASE WHEN p_tracestate IS NOT NULL THEN 'tracestate:tracestate given without a traceparent' END
-              WHEN length(p_traceparent) > 255
-                   OR p_traceparent !~ '^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}(-[!-~]*)?$'
-                   OR left(p_traceparent, 2) = 'ff'
-                   OR (left(p_traceparent, 2) = '00' AND length(p_traceparent) <> 55)
-                  THEN 'traceparent:traceparent is not a W3C traceparent (00-<32 hex trace id>-<16 hex parent id>-<2 hex flags>), was '
-                       || left(regexp_replace(p_traceparent, '[^ -~]', '?', 'g'), 60)
-              WHEN substr(p_traceparent, 4, 32) = repeat('0', 32)
-                  THEN 'traceparent:traceparent has an all-zero trace id'
-              WHEN substr(p_traceparent, 37, 16) = repeat('0', 16)
-                  THEN 'traceparent:traceparent has an all-zero parent id'
-              WHEN p_tracestate IS NOT NULL AND (
-                       length(p_tracestate) > 512
-                       OR (SELECT count(*) > 32
-                                  OR bool_or(NOT (m ~ '^[ \\t]*$' OR m ~ ('^[ \\t]*([a-z0-9][_0-9a-z*/-]{0,255}'
-                                      || '|[a-z0-9][_0-9a-z*/-]{0,240}@[a-z][_0-9a-z*/-]{0,13})'
-                                      || '=(?:[ -+]|[--<]|[>-~]){0,255}(?:[!-+]|[--<]|[>-~])[ \\t]*$')))
-                             FROM unnest(string_to_array(p_tracestate, ',')) AS t(m)))
-                  THEN 'tracestate:tracestate is not a W3C tracestate (at most 32 key=value members, 512 characters)'
-          END
-      $fn$""";
+  /** The migration that last defined trace_context_problem before V13. */
+  private static final String V4 = "dev/relay/engine/db/migration/V4__trace_context.sql";
 
   private final TestDatabase db;
   private Database database;
@@ -153,11 +133,25 @@ class PublishChecksIT {
   /** The corpus size, how many the old check accepted, how many the two checks judged differently. */
   private long[] counts(String sql) throws SQLException {
     try (Connection c = db.jdbc(); Statement st = c.createStatement()) {
-      st.execute(OLD_TRACE_CONTEXT_PROBLEM);
+      st.execute(oldTraceContextProblem());
       try (ResultSet rs = st.executeQuery(db.resolve(sql))) {
         rs.next();
         return new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)};
       }
+    }
+  }
+
+  /** V4's trace_context_problem, read from the migration, as pg_temp.old_trace_context_problem. */
+  private static String oldTraceContextProblem() {
+    try (InputStream in = PublishChecksIT.class.getClassLoader().getResourceAsStream(V4)) {
+      String v4 = new String(Objects.requireNonNull(in, V4).readAllBytes(), StandardCharsets.UTF_8);
+      int start = v4.indexOf("CREATE FUNCTION ${schema}.trace_context_problem(");
+      int end = v4.indexOf("$fn$;", start);
+      assertThat(start).as("trace_context_problem in " + V4).isNotNegative();
+      return v4.substring(start, end + "$fn$".length())
+          .replace("${schema}.trace_context_problem(", "pg_temp.old_trace_context_problem(");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 }
