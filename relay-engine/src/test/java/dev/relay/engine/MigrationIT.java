@@ -23,12 +23,15 @@ class MigrationIT {
    * SQL state. Flyway's message has the reason only on later lines, which the one-line error report
    * of {@code relay run} and {@code relay migrate} dropped ("Failed to execute script ... ...").
    * Here V12 is applied by hand already but not recorded, as after an operator ran it manually.
+   * (Later migrations replace functions only, so running them again succeeds.)
    */
   @Test
   void aFailedMigrationNamesTheScriptAndTheDatabaseError() {
     Database database = Relays.migrated(db);
     try {
-      db.execute("DELETE FROM {schema}.relay_schema_history WHERE version = '12'");
+      // Unrecorded from V12 on (a later migration recorded without V12 would fail validation instead).
+      db.execute("DELETE FROM {schema}.relay_schema_history WHERE installed_rank >= "
+          + "(SELECT installed_rank FROM {schema}.relay_schema_history WHERE version = '12')");
       Throwable error = catchThrowable(() -> database.migrate().block(WAIT));
       assertThat(error).isInstanceOf(IllegalStateException.class);
       assertThat(error.getMessage())
