@@ -67,9 +67,15 @@ public final class Deadlines {
       return Schedulers.parallel().schedule(task);
     }
 
+    /**
+     * The wheel's one thread only hands a due task over: what a fired deadline runs (a timeout's
+     * error, the retries and claims it starts) runs on the parallel scheduler. Run on the wheel
+     * thread, any of it that waited would stop every deadline in the JVM, silently, and BlockHound
+     * does not watch that thread.
+     */
     @Override
     public Disposable schedule(Runnable task, long delay, TimeUnit unit) {
-      Timeout timeout = WHEEL.newTimeout(t -> task.run(), delay, unit);
+      Timeout timeout = WHEEL.newTimeout(t -> Schedulers.parallel().schedule(task), delay, unit);
       return new Disposable() {
         @Override
         public void dispose() {

@@ -63,4 +63,18 @@ class DeadlinesTest {
 
     assertThat(thread).doesNotContain("relay-deadlines");
   }
+
+  @Test
+  void aFiredDeadlineRunsOffTheWheelThread() {
+    // Every deadline in the JVM shares the wheel's one thread: work done when one fires must not run on it.
+    String thread = Mono.delay(Duration.ofMillis(10), Deadlines.wheel())
+        .map(tick -> Thread.currentThread().getName())
+        .block(Duration.ofSeconds(10));
+    String timedOut = Deadlines.within(Mono.<String>never(), Duration.ofMillis(10), Deadlines.wheel(), TimeoutException::new)
+        .onErrorResume(TimeoutException.class, e -> Mono.just(Thread.currentThread().getName()))
+        .block(Duration.ofSeconds(10));
+
+    assertThat(thread).doesNotContain("relay-deadlines").startsWith("parallel-");
+    assertThat(timedOut).doesNotContain("relay-deadlines").startsWith("parallel-");
+  }
 }
