@@ -34,7 +34,10 @@ public final class Deadlines {
 
   private Deadlines() {}
 
-  /** The shared wheel as a Reactor scheduler for delays (immediate work goes to the parallel scheduler). */
+  /**
+   * The shared wheel as a Reactor scheduler: it times delays; their work, and immediate work, runs
+   * on the parallel scheduler.
+   */
   public static Scheduler wheel() {
     return SCHEDULER;
   }
@@ -60,7 +63,7 @@ public final class Deadlines {
     });
   }
 
-  /** Delays on the wheel; everything else on the parallel scheduler. */
+  /** Delays timed by the wheel; all work, delayed or not, runs on the parallel scheduler. */
   private static final class WheelScheduler implements Scheduler {
     @Override
     public Disposable schedule(Runnable task) {
