@@ -86,9 +86,10 @@ class UndeliverableRowsIT {
     }
   }
 
+  /** Written around relay.publish: a message that sets unrouted itself is neither checked nor routed (V14). */
   private void insertRaw(String eventId, String eventType, String payload) {
-    db.execute("WITH m AS (INSERT INTO {schema}.message (event_id, event_type, payload) VALUES ('" + eventId + "', "
-        + eventType + ", " + payload + ") RETURNING id) "
+    db.execute("WITH m AS (INSERT INTO {schema}.message (event_id, event_type, payload, unrouted) VALUES ('" + eventId + "', "
+        + eventType + ", " + payload + ", false) RETURNING id) "
         + "INSERT INTO {schema}.delivery (message_id, endpoint) SELECT id, 'e' FROM m");
   }
 }
