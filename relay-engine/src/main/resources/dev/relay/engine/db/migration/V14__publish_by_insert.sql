@@ -27,9 +27,10 @@ ALTER TABLE ${schema}.message ALTER COLUMN unrouted DROP NOT NULL;
 ALTER TABLE ${schema}.message ALTER COLUMN unrouted DROP DEFAULT;
 
 -- Written to run again unchanged (CREATE OR REPLACE, DROP ... IF EXISTS), as the statements above do.
+-- No SET clause (publish_batch has SET jit = off): it fires for every relay.publish too, and a
+-- function-level setting is saved and restored on every call.
 CREATE OR REPLACE FUNCTION ${schema}.message_published() RETURNS trigger
 LANGUAGE plpgsql
-SET jit = off
 AS $fn$
 DECLARE
     v_max       integer;
