@@ -32,6 +32,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import reactor.core.publisher.Mono;
 
@@ -46,6 +47,10 @@ import reactor.core.publisher.Mono;
  * CHECKPOINT; with the relay idle, each also starts once the relay has delivered everything
  * published before it.
  *
+ * <p>Under each line of the floor and of relay.publish, what an event cost the database over its
+ * runs ({@link WriteLedger}): commits, WAL records and bytes, and the machine's busy cores. With a
+ * relay running, its claims and settles show up there beside the publish's own writes.
+ *
  * <p>The floor ("two rows") writes a message row and one delivery row into two plain tables with
  * just a primary key each: no function, no trigger, no NOTIFY. Beside the pair, once each: plain
  * inserts (with and without NOTIFY), and relay.publish as applications often call it, with their
@@ -56,7 +61,10 @@ public final class PublishCost extends DescribedScenario {
   /** Runs of the floor and of relay.publish, alternating, per condition and publisher count. */
   private static final int ROUNDS = 3;
   private static final int BATCH = 10_000;
-  /** Enough for the relay to drain through every measurement of its condition. */
+  /**
+   * The backlog a draining relay has at the start of each measurement (topped up before each):
+   * with the benchmark's instant deliverer it drains tens of thousands in one measurement.
+   */
   private static final int BACKLOG = 200_000;
   private static final String PAYLOAD = "{\"data\": \"" + "x".repeat(1010) + "\"}";
   private static final String TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
@@ -101,31 +109,37 @@ public final class PublishCost extends DescribedScenario {
         RelayEngine relay = condition.equals("no relay") ? null : relay(server, database, schema,
             condition.startsWith("relay draining") ? BACKLOG : 0);
         // With a relay idle for the endpoint, every measurement starts once it has delivered
-        // everything published before (it delivers as events come, not a leftover backlog).
-        Runnable ready = condition.equals("relay idle") ? () -> awaitDelivered(server, schema) : () -> { };
+        // everything published before (it delivers as events come, not a leftover backlog). A
+        // draining relay gets its backlog topped up before each measurement (it drains one
+        // measurement's worth in seconds), and a run it emptied in is reported as such.
+        Setting ready = switch (condition) {
+          case "relay idle" -> new Setting(() -> awaitDelivered(server, schema), () -> true);
+          case "relay draining a backlog" -> new Setting(() -> topUp(server, schema), () -> pending(server, schema) > 0);
+          default -> new Setting(() -> { }, () -> true);
+        };
         try {
           for (int clients : new int[] {1, 8}) {
             // The pair the ratio compares, the floor and relay.publish, runs ROUNDS times
             // alternately and reports its medians; the plain inserts (context) run once. Each
             // measurement starts right after a CHECKPOINT, so none pays for another's dirty pages.
-            Map<Kind, List<Double>> runs = new LinkedHashMap<>();
+            Map<Kind, List<Run>> runs = new LinkedHashMap<>();
             for (Kind kind : kinds) {
               boolean paired = kind.name().startsWith("two rows") || kind.name().equals("relay.publish");
               runs.put(kind, new ArrayList<>());
               if (!paired) {
-                runs.get(kind).add(tps(server, kind.sql(), clients, ready));
+                runs.get(kind).add(run(server, kind.sql(), clients, ready));
               }
             }
             for (int round = 0; round < ROUNDS; round++) {
               for (Kind kind : kinds) {
                 if (kind.name().startsWith("two rows") || kind.name().equals("relay.publish")) {
-                  runs.get(kind).add(tps(server, kind.sql(), clients, ready));
+                  runs.get(kind).add(run(server, kind.sql(), clients, ready));
                 }
               }
             }
             double floorTps = 0;
             for (Kind kind : kinds) {
-              List<Double> all = runs.get(kind);
+              List<Double> all = runs.get(kind).stream().map(Run::tps).toList();
               double tps = median(all);
               if (kind.name().startsWith("two rows")) {
                 floorTps = tps;
@@ -133,8 +147,17 @@ public final class PublishCost extends DescribedScenario {
               String ratio = floorTps == 0 ? "" : String.format(Locale.ROOT, " (%.0f%% of the floor)", 100 * tps / floorTps);
               String each = all.size() == 1 ? "" : " (runs " + all.stream()
                   .map(t -> String.format(Locale.ROOT, "%,.0f", t)).collect(Collectors.joining(", ")) + ")";
+              long emptied = runs.get(kind).stream().filter(r -> !r.held()).count();
+              if (emptied > 0) {
+                each += " [the relay's backlog ran out in " + emptied + " of " + all.size() + " run(s)]";
+              }
               context.say("PUBLISH  %-24s %s, %d publisher(s): %,8.0f tps%s%s", condition + ":", kind.name(), clients, tps,
                   kind.name().startsWith("relay.publish") ? ratio : "", each);
+              WriteLedger cost = runs.get(kind).stream().map(Run::ledger).reduce(WriteLedger::plus).orElse(WriteLedger.NONE);
+              String perEvent = cost.perEvent(runs.get(kind).stream().mapToLong(Run::events).sum());
+              if (!perEvent.isEmpty()) {
+                context.say("           %s", perEvent);
+              }
               phases.add(PhaseResult.ofThroughput(condition + ", " + clients + " publisher(s), " + kind.name(),
                   "one 1 KiB event per transaction", 1, Math.round(tps * EACH.toSeconds()), EACH.toSeconds()));
               if (kind.name().equals("relay.publish") && !condition.equals("no relay")) {
@@ -213,21 +236,41 @@ public final class PublishCost extends DescribedScenario {
     }
   }
 
+  /** Deliveries pending (claimed ones included). */
+  private static long pending(PostgresServer server, String schema) {
+    try (Connection c = server.connect(); Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT count(*) FROM " + schema + ".delivery WHERE state = 'pending'")) {
+      rs.next();
+      return rs.getLong(1);
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not count pending deliveries: " + e.getMessage(), e);
+    }
+  }
+
+  /** Publishes (set-based, by INSERT) what it takes to bring the pending backlog back to BACKLOG. */
+  private static void topUp(PostgresServer server, String schema) {
+    long missing = BACKLOG - pending(server, schema);
+    if (missing <= 0) {
+      return;
+    }
+    try (Connection c = server.connect(); Statement st = c.createStatement()) {
+      st.execute("INSERT INTO " + schema + ".message (event_type, payload) SELECT 'bench.event', "
+          + "jsonb_build_object('n', g, 'pad', repeat('x', 900)) FROM generate_series(1, " + missing + ") g");
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not top up the backlog: " + e.getMessage(), e);
+    }
+  }
+
   /** Waits (at most two minutes) until no delivery is pending. */
   private static void awaitDelivered(PostgresServer server, String schema) {
     long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-    try (Connection c = server.connect(); Statement st = c.createStatement()) {
+    try {
       while (System.nanoTime() < deadline) {
-        try (ResultSet rs = st.executeQuery("SELECT count(*) FROM " + schema + ".delivery WHERE state = 'pending'")) {
-          rs.next();
-          if (rs.getLong(1) == 0) {
-            return;
-          }
+        if (pending(server, schema) == 0) {
+          return;
         }
         Thread.sleep(100);
       }
-    } catch (SQLException e) {
-      throw new IllegalStateException("could not count pending deliveries: " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -239,15 +282,22 @@ public final class PublishCost extends DescribedScenario {
     return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
   }
 
+  /** One measurement: its rate, the events it published, what they cost the database, and whether its condition held. */
+  private record Run(double tps, long events, WriteLedger ledger, boolean held) {}
+
+  /** A condition's part in each measurement: what comes before it, and whether the condition held to its end. */
+  private record Setting(Runnable before, BooleanSupplier held) {}
+
   /**
    * Transactions per second of {@code sql} (one event each) from {@code clients} connections,
-   * after a CHECKPOINT.
+   * after a CHECKPOINT, with what they cost the database.
    */
-  private static double tps(PostgresServer server, String sql, int clients, Runnable ready) throws Exception {
-    ready.run();
+  private static Run run(PostgresServer server, String sql, int clients, Setting setting) throws Exception {
+    setting.before().run();
     try (Connection c = server.connect(); Statement st = c.createStatement()) {
       checkpoint(st);
     }
+    WriteLedger before = WriteLedger.read(server);
     ExecutorService pool = Executors.newFixedThreadPool(clients);
     AtomicLong done = new AtomicLong();
     long end = System.nanoTime() + EACH.toNanos();
@@ -272,7 +322,9 @@ public final class PublishCost extends DescribedScenario {
     } finally {
       pool.shutdownNow();
     }
-    return done.get() / ((System.nanoTime() - start) / 1e9);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    boolean held = setting.held().getAsBoolean();
+    return new Run(done.get() / seconds, done.get(), WriteLedger.settled(server).since(before), held);
   }
 
   /**

@@ -28,6 +28,28 @@ public final class ProcStats {
     }
   }
 
+  /**
+   * CPU time the whole machine spent busy since boot, over all cores ({@code /proc/stat}: user,
+   * nice, system, irq, softirq, steal); -1 elsewhere.
+   */
+  public static long machineBusyNanos() {
+    try {
+      return busyNanos(Files.readAllLines(Path.of("/proc/stat")).get(0));
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
+  /** The "cpu" line: user nice system idle iowait irq softirq steal ..., in clock ticks. */
+  static long busyNanos(String cpuLine) {
+    String[] f = cpuLine.strip().split("\\s+");
+    long ticks = 0;
+    for (int i : new int[] {1, 2, 3, 6, 7, 8}) {
+      ticks += Long.parseLong(f[i]);
+    }
+    return ticks * NANOS_PER_TICK;
+  }
+
   /** Fields after the parenthesised command name: state is field 3, utime 14, stime 15. */
   static long cpuNanos(String stat) {
     String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");

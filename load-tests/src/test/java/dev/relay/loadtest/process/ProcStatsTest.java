@@ -14,6 +14,15 @@ class ProcStatsTest {
   }
 
   @Test
+  void machineBusyTimeLeavesOutIdleAndIoWait() {
+    // user nice system idle iowait irq softirq steal guest guest_nice
+    String cpu = "cpu  100 20 30 5000 400 6 7 8 0 0";
+
+    assertThat(ProcStats.busyNanos(cpu)).isEqualTo((100 + 20 + 30 + 6 + 7 + 8) * 10_000_000L);
+    assertThat(ProcStats.machineBusyNanos()).isPositive();
+  }
+
+  @Test
   void memoryComesFromStatusInKilobytes() {
     String status = "Name:\tjava\nVmHWM:\t  204800 kB\nVmRSS:\t  102400 kB\n";
 
