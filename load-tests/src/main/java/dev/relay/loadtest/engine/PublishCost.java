@@ -114,7 +114,7 @@ public final class PublishCost extends DescribedScenario {
         // measurement's worth in seconds), and a run it emptied in is reported as such.
         Setting ready = switch (condition) {
           case "relay idle" -> new Setting(() -> awaitDelivered(server, schema), () -> true);
-          case "relay draining a backlog" -> new Setting(() -> topUp(server, schema), () -> pending(server, schema) > 0);
+          case "relay draining a backlog" -> new Setting(() -> topUp(server, schema), () -> unclaimed(server, schema) > 0);
           default -> new Setting(() -> { }, () -> true);
         };
         try {
@@ -236,14 +236,23 @@ public final class PublishCost extends DescribedScenario {
     }
   }
 
-  /** Deliveries pending (claimed ones included). */
+  /** Deliveries pending, claimed ones included. */
   private static long pending(PostgresServer server, String schema) {
+    return deliveries(server, schema, "state = 'pending'");
+  }
+
+  /** Pending deliveries no relay holds a lease on: what is left of a backlog besides the rows in flight. */
+  private static long unclaimed(PostgresServer server, String schema) {
+    return deliveries(server, schema, "state = 'pending' AND lease_token IS NULL");
+  }
+
+  private static long deliveries(PostgresServer server, String schema, String condition) {
     try (Connection c = server.connect(); Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("SELECT count(*) FROM " + schema + ".delivery WHERE state = 'pending'")) {
+        ResultSet rs = st.executeQuery("SELECT count(*) FROM " + schema + ".delivery WHERE " + condition)) {
       rs.next();
       return rs.getLong(1);
     } catch (SQLException e) {
-      throw new IllegalStateException("could not count pending deliveries: " + e.getMessage(), e);
+      throw new IllegalStateException("could not count deliveries (" + condition + "): " + e.getMessage(), e);
     }
   }
 
