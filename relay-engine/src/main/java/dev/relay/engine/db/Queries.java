@@ -69,8 +69,19 @@ public final class Queries {
     return within(c -> Flux.from(bind(c, sql, params).execute()).concatMap(r -> r.map(mapper)));
   }
 
+  /**
+   * The first row, or empty. Reads the result to its end rather than cancelling after the first
+   * row: {@link #within} closes a connection whose statement was cancelled, so {@code next()} here
+   * once reconnected for every heartbeat, retry-timer probe and gauge (a new backend, and the
+   * claim planned again on it, on the delivery path).
+   */
   public <T> Mono<T> one(String sql, Function<Readable, T> mapper, Object... params) {
-    return query(sql, mapper, params).next();
+    return first(query(sql, mapper, params));
+  }
+
+  /** The first element of rows from {@link #query}, read to the end so the connection is reused. */
+  public static <T> Mono<T> first(Flux<T> rows) {
+    return rows.reduce((first, later) -> first);
   }
 
   /** Rows changed. */

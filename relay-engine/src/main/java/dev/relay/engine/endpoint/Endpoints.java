@@ -50,7 +50,7 @@ public final class Endpoints {
   }
 
   public Mono<EndpointStatus> get(String name) {
-    return status(name).next();
+    return Queries.first(status(name));
   }
 
   private Flux<EndpointStatus> status(@Nullable String name) {
