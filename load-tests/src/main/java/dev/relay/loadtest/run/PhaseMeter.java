@@ -6,6 +6,7 @@ import dev.relay.loadtest.monitor.PhaseSampler;
 import dev.relay.loadtest.monitor.Sample;
 import dev.relay.loadtest.process.MetricTotals;
 import dev.relay.loadtest.process.ProcSample;
+import dev.relay.loadtest.process.ProcStats;
 import dev.relay.loadtest.process.RelayCluster;
 import dev.relay.loadtest.publish.PublishProgress;
 import dev.relay.loadtest.receiver.ReceiverCounts;
@@ -32,6 +33,8 @@ final class PhaseMeter {
   private final PhaseSampler sampler;
   private final ReceiverCounts receiverBefore;
   private final long cpuBefore;
+  private final long toolCpuBefore;
+  private final long machineBefore;
   private final MetricTotals metricsBefore;
   private final long startNanos;
 
@@ -43,6 +46,8 @@ final class PhaseMeter {
     this.progress = progress;
     this.receiverBefore = bench.receiver().counts();
     this.cpuBefore = cluster.sample().cpuNanos();
+    this.toolCpuBefore = ownCpuNanos();
+    this.machineBefore = ProcStats.machineBusyNanos();
     this.metricsBefore = cluster.metrics();
     this.sampler = PhaseSampler.start(bench.options().sampleInterval(), ledger, progress, cluster::sample,
         bench.postgres(), bench.schema());
@@ -65,10 +70,15 @@ final class PhaseMeter {
     long wall = System.nanoTime() - startNanos;
     List<Sample> samples = sampler.stop();
     ProcSample after = cluster.sample();
+    long toolCpuAfter = ownCpuNanos();
+    long machineAfter = ProcStats.machineBusyNanos();
     String relayView = RelayView.describe(cluster.metrics().minus(metricsBefore));
     long published = progress.published();
     DeliveryLedger.Missing missing = ledger.missing(published, 5);
     var counts = ledger.counts();
+    String cpuSplit = new CpuSplit(after.cpuNanos() - cpuBefore,
+        toolCpuBefore < 0 || toolCpuAfter < 0 ? -1 : toolCpuAfter - toolCpuBefore,
+        machineBefore < 0 || machineAfter < 0 ? -1 : machineAfter - machineBefore, counts.unique()).describe();
     long badSignatures = bench.receiver().counts().badSignatures() - receiverBefore.badSignatures();
     Correctness correctness = new Correctness(published, counts.unique(), missing.count(), counts.duplicates(),
         counts.unexpected(), badSignatures, !complete, bench.receiver().schedule().mayCauseDuplicates(),
@@ -79,7 +89,14 @@ final class PhaseMeter {
     double firstArrival = ledger.earliestArrivalNanos().isPresent()
         ? (ledger.earliestArrivalNanos().getAsLong() - startNanos) / 1e6 : -1;
     return new Finished(correctness, seconds, counts.unique() / seconds, ledger.latency().total(),
-        ledger.afterCommit(), progress.lag().total(), firstArrival, sampler.peakBacklog(), usage, samples, relayView);
+        ledger.afterCommit(), progress.lag().total(), firstArrival, sampler.peakBacklog(), usage, samples,
+        cpuSplit.isEmpty() ? relayView : relayView + "; " + cpuSplit);
+  }
+
+  /** CPU time of this process (receiver, publishers, sampler), or -1 where /proc is not there. */
+  private static long ownCpuNanos() {
+    ProcSample own = ProcStats.read(ProcessHandle.current().pid());
+    return own == ProcSample.NONE ? -1 : own.cpuNanos();
   }
 
   /** The parts of a {@link PhaseResult} every kind of phase measures the same way. */
