@@ -3,14 +3,17 @@ package dev.relay.engine;
 import static dev.relay.engine.Relays.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.relay.engine.config.DatabaseConfig;
 import dev.relay.engine.db.Database;
 import dev.relay.engine.db.Queries;
+import dev.relay.engine.db.StatementTimeoutException;
 import dev.relay.engine.endpoint.EndpointSpec;
 import dev.relay.engine.testing.PostgresExtension;
 import dev.relay.engine.testing.TestDatabase;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -18,6 +21,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
 
 /**
  * Pooled connections are reused: a statement read to its end gives its connection back to the
@@ -100,6 +105,34 @@ class ConnectionReuseIT {
       later.add(backend());
     }
     assertThat(later).doesNotContain(cancelled);
+  }
+
+  /**
+   * The pool has no acquire timeout of its own (it would arm a timer on another thread for every
+   * statement): the statement timeout covers waiting for a connection, so a full pool fails a
+   * statement at that timeout instead of holding it until a connection comes free.
+   */
+  @Test
+  void aStatementWaitingForAFullPoolFailsAtItsStatementTimeout() {
+    DatabaseConfig base = db.config(1);
+    Database one = Database.connect(new DatabaseConfig(base.url(), base.user(), base.password(), base.schema(), 1,
+        base.connectTimeout(), base.tls(), Duration.ofSeconds(1)));
+    try {
+      // The pool's only connection, held for 4 s.
+      Disposable holder = Mono.usingWhen(one.pool().create(), c -> Mono.delay(Duration.ofSeconds(4)), c -> c.close())
+          .subscribe();
+      long start = System.nanoTime();
+      Throwable failure = Mono.from(one.queries().one("SELECT 1", row -> 1)).then(Mono.<Throwable>empty())
+          .onErrorResume(Mono::just).block(WAIT);
+      Duration waited = Duration.ofNanos(System.nanoTime() - start);
+      assertThat(failure).isInstanceOf(StatementTimeoutException.class);
+      assertThat(waited).isLessThan(Duration.ofSeconds(4));
+      holder.dispose();
+      // The cancelled wait left nothing behind: the connection, once given back, serves the next statement.
+      assertThat(one.queries().one("SELECT 1", row -> row.get(0, Integer.class)).block(WAIT)).isEqualTo(1);
+    } finally {
+      one.close().block(WAIT);
+    }
   }
 
   @Test

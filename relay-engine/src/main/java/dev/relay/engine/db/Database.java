@@ -68,7 +68,11 @@ public final class Database {
                 .maxSize(config.poolSize())
                 .minIdle(Math.min(2, config.poolSize()))
                 .maxIdleTime(Duration.ofMinutes(10))
-                .maxAcquireTime(config.connectTimeout().multipliedBy(3))
+                // No maxAcquireTime: r2dbc-pool arms it as a Reactor timeout on the parallel
+                // scheduler around every acquire, a timer queue insert and a cross-thread wakeup
+                // per statement (measured: SELECT 1 through the pool after 5 ms idle, p50 531-659 us
+                // with it, 265-425 us without). Every acquire goes through Queries.within, whose
+                // statement deadline (on the timer wheel) covers waiting for a connection too.
                 .maxCreateConnectionTime(config.connectTimeout())
                 .acquireRetry(1)
                 // No validationQuery: r2dbc-pool would run it on every acquire, a round trip per
@@ -223,13 +227,9 @@ public final class Database {
     return queries.query("SELECT pg_notify($1, '')", row -> true, sql.wakeupChannel()).then();
   }
 
-  /** Completes when a pooled connection answers {@code SELECT 1}. */
+  /** Completes when a pooled connection answers {@code SELECT 1}, within the statement timeout. */
   public Mono<Void> ping() {
-    return Mono.usingWhen(
-            pool.create(),
-            c -> Mono.from(c.createStatement("SELECT 1").execute()).flatMap(r -> Mono.from(r.getRowsUpdated())),
-            c -> c.close())
-        .then();
+    return queries.one("SELECT 1", row -> true).then();
   }
 
   public Mono<Void> close() {
