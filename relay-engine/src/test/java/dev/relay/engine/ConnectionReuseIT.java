@@ -122,7 +122,7 @@ class ConnectionReuseIT {
       Disposable holder = Mono.usingWhen(one.pool().create(), c -> Mono.delay(Duration.ofSeconds(4)), c -> c.close())
           .subscribe();
       long start = System.nanoTime();
-      Throwable failure = Mono.from(one.queries().one("SELECT 1", row -> 1)).then(Mono.<Throwable>empty())
+      Throwable failure = one.queries().one("SELECT 1", row -> 1).then(Mono.<Throwable>empty())
           .onErrorResume(Mono::just).block(WAIT);
       Duration waited = Duration.ofNanos(System.nanoTime() - start);
       assertThat(failure).isInstanceOf(StatementTimeoutException.class);
